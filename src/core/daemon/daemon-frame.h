@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The frame every modvirt daemon runs in: options, config file, sockets (created or taken
+// from systemd), pidfile lock, sd_notify, signals, idle exit, and the admin server.
+// A daemon's main.c describes itself with an MvDaemonSpec and calls mv_daemon_main().
+#pragma once
+
+#include "rpc/rpc-server.h"
+
+/* The library version we report (GET_LIB_VERSION): the libvirt API level we implement,
+ * 9.0.0, because clients compare it to decide which calls they may make. */
+#define MV_LIB_VERSION 9000000ULL
+
+typedef struct MvDaemon MvDaemon;
+
+typedef struct {
+    const char *name;            /* "modvirt-qemud": config file, pidfile, log ident, units */
+    const char *sock_prefix;     /* "virtqemud": socket names and the main server's name */
+    const char *driver_type;     /* "QEMU": CONNECT_GET_TYPE */
+    const char *const *uris;     /* URIs CONNECT_OPEN accepts; the first is the default */
+    const char *const *config_groups; /* key-file groups the driver reads besides [daemon] */
+    /* Set up the driver and add its programs to the main server.  Runs once, after the
+     * config file is read and before sockets accept clients. */
+    bool (*init)(MvDaemon *d, GError **error);
+    /* Stop the driver (guests keep running). */
+    void (*shutdown)(MvDaemon *d);
+    /* SIGHUP, after the config file is read again. */
+    void (*reload)(MvDaemon *d);
+} MvDaemonSpec;
+
+/* Run the daemon; returns the process exit status. */
+int mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv);
+
+const MvDaemonSpec *mv_daemon_spec(MvDaemon *d);
+/* "<root>/<rel>": every path a daemon uses is under its root. */
+char *mv_daemon_path(MvDaemon *d, const char *rel);
+MvServer *mv_daemon_server(MvDaemon *d);
+GKeyFile *mv_daemon_config(MvDaemon *d);
+void *mv_daemon_driver(MvDaemon *d);
+void mv_daemon_set_driver(MvDaemon *d, void *driver);
+/* The daemon behind a call's client. */
+MvDaemon *mv_daemon_of(MvCall *call);
+
+/* Hold off idle exit while the driver has live state (running guests). Thread-safe. */
+void mv_daemon_inhibit(MvDaemon *d);
+void mv_daemon_release(MvDaemon *d);
+
+/* Per-connection state kept by the frame for every client of the main server. */
+typedef struct {
+    char *uri;                  /* the URI opened, as GET_URI reports it */
+    bool close_callback;        /* CONNECT_REGISTER_CLOSE_CALLBACK seen */
+    GPtrArray *identity;        /* "key=value" strings from CONNECT_SET_IDENTITY */
+    void *driver_data;          /* the driver's own per-connection state */
+    GDestroyNotify driver_free;
+} MvConn;
+
+/* The frame's state of @call's client, created on first use. */
+MvConn *mv_conn_of(MvCall *call);

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Procedures every daemon serves the same way: the admin program, and the remote
+// program's connection and host rows (handshake, open/close, features, node facts).
+#pragma once
+
+#include "rpc/rpc-program.h"
+
+/* A new admin program (0x06900690 v1). */
+MvProgram *mv_daemon_admin_program(void);
+
+/* A new remote program holding the rows common to every driver daemon; the driver adds
+ * its own rows after these. */
+MvProgram *mv_daemon_remote_program(void);

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Listening sockets of a daemon, created or inherited from systemd.
+
+#include "daemon/daemon-sockets.h"
+#include "util/util-error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+/* Connections waiting in the kernel per socket before accept() takes them. */
+#define MV_LISTEN_BACKLOG 128
+
+int
+mv_unix_listen(const char *path, unsigned mode, GError **error)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_INVALID_ARG,
+                     "socket path '%s' is longer than %zu bytes", path, sizeof(sa.sun_path) - 1);
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot create socket '%s'", path);
+        return -1;
+    }
+    /* We hold the pidfile lock, so a socket file left here belongs to a dead daemon. */
+    unlink(path);
+    /* Bind with the final mode so no client ever sees a wider one. */
+    mode_t old = umask(~mode & 0777);
+    int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+    int e = errno;
+    umask(old);
+    if (r < 0 || chmod(path, mode) < 0 || listen(fd, MV_LISTEN_BACKLOG) < 0) {
+        e = r < 0 ? e : errno;
+        close(fd);
+        mv_error_set_errno(error, MV_FROM_RPC, e, "cannot listen on socket '%s'", path);
+        return -1;
+    }
+    return fd;
+}
+
+static bool
+take_activated(MvDaemonSockets *socks, const char *name, GError **error)
+{
+    char **names = NULL;
+    int n = sd_listen_fds_with_names(1, &names);
+    if (n <= 0) {
+        g_strfreev(names);
+        return true;
+    }
+    g_autofree char *rw = g_strdup_printf("%s.socket", name);
+    g_autofree char *ro = g_strdup_printf("%s-ro.socket", name);
+    g_autofree char *admin = g_strdup_printf("%s-admin.socket", name);
+    socks->activated = true;
+    for (int i = 0; i < n && socks->n < G_N_ELEMENTS(socks->socks); i++) {
+        int fd = SD_LISTEN_FDS_START + i;
+        const char *fdname = names ? names[i] : "unknown";
+        MvSockKind kind;
+        if (g_str_equal(fdname, rw))
+            kind = MV_SOCK_RW;
+        else if (g_str_equal(fdname, ro))
+            kind = MV_SOCK_RO;
+        else if (g_str_equal(fdname, admin))
+            kind = MV_SOCK_ADMIN;
+        else if (g_str_equal(fdname, "unknown") && i < 3)
+            kind = (MvSockKind)i;   /* unnamed: rw, ro, admin in that order */
+        else {
+            g_warning("ignoring activated socket %d named '%s'", fd, fdname);
+            close(fd);
+            continue;
+        }
+        if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
+            mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR,
+                         "activated fd %d ('%s') is not a listening stream socket", fd, fdname);
+            g_strfreev(names);
+            return false;
+        }
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        socks->socks[socks->n++] = (MvDaemonSocket){ .kind = kind, .fd = fd };
+    }
+    g_strfreev(names);
+    return true;
+}
+
+bool
+mv_daemon_sockets_open(MvDaemonSockets *socks, const char *name, const char *prefix,
+                       const char *root, unsigned ro_perms, GError **error)
+{
+    memset(socks, 0, sizeof(*socks));
+    if (!take_activated(socks, name, error))
+        return false;
+    if (socks->activated)
+        return true;
+
+    g_autofree char *dir = g_strdup_printf("%s/run/libvirt", root);
+    if (g_mkdir_with_parents(dir, 0755) < 0) {
+        mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot create directory '%s'", dir);
+        return false;
+    }
+    const struct { MvSockKind kind; const char *fmt; unsigned mode; } want[] = {
+        { MV_SOCK_RW, "%s/%s-sock", 0600 },
+        { MV_SOCK_RO, "%s/%s-sock-ro", ro_perms },
+        { MV_SOCK_ADMIN, "%s/%s-admin-sock", 0600 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+        g_autofree char *path = g_strdup_printf(want[i].fmt, dir, prefix);
+        int fd = mv_unix_listen(path, want[i].mode, error);
+        if (fd < 0) {
+            mv_daemon_sockets_close(socks);
+            return false;
+        }
+        socks->socks[socks->n++] = (MvDaemonSocket){ .kind = want[i].kind, .fd = fd,
+                                                     .path = g_steal_pointer(&path) };
+    }
+    return true;
+}
+
+void
+mv_daemon_sockets_close(MvDaemonSockets *socks)
+{
+    for (unsigned i = 0; i < socks->n; i++) {
+        if (socks->socks[i].fd >= 0)
+            close(socks->socks[i].fd);
+        if (socks->socks[i].path) {
+            unlink(socks->socks[i].path);
+            g_free(socks->socks[i].path);
+        }
+    }
+    socks->n = 0;
+}

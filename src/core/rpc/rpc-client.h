@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// A synchronous RPC client over one stream socket: one call at a time under a lock,
+// PINGs answered while waiting, events handed to a callback.  Used by libmodvirt,
+// the tests and the benchmarks.
+#pragma once
+
+#include "rpc/rpc-message.h"
+
+typedef struct MvRpcClient MvRpcClient;
+
+/* Called with each MESSAGE packet (event) that arrives; @pkt is borrowed. */
+typedef void (*MvRpcEventFunc)(MvRpcClient *c, const MvPacket *pkt, void *data);
+
+MvRpcClient *mv_rpc_client_connect_unix(const char *path, GError **error);
+MvRpcClient *mv_rpc_client_connect_tcp(const char *host, const char *port, GError **error);
+/* Wrap a connected socket (ownership taken). */
+MvRpcClient *mv_rpc_client_new_fd(int fd);
+void mv_rpc_client_free(MvRpcClient *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvRpcClient, mv_rpc_client_free)
+
+void mv_rpc_client_set_event_func(MvRpcClient *c, MvRpcEventFunc fn, void *data);
+
+/* Call @proc of @prog and wait for its reply.  @args (encoded with @args_proc, NULL for
+ * void) is sent; the reply body decodes into @ret with @ret_proc (caller xdr_frees it).
+ * A REPLY with status ERROR becomes @error with the server's code, domain and text. */
+bool mv_rpc_client_call(MvRpcClient *c, unsigned prog, int proc,
+                        xdrproc_t args_proc, const void *args,
+                        xdrproc_t ret_proc, void *ret, GError **error);
+
+/* As mv_rpc_client_call, also passing @nfds fds and receiving fds in the reply
+ * (*ret_fds is g_free'd by the caller who owns the fds). */
+bool mv_rpc_client_call_fds(MvRpcClient *c, unsigned prog, int proc,
+                            xdrproc_t args_proc, const void *args, const int *fds, unsigned nfds,
+                            xdrproc_t ret_proc, void *ret, int **ret_fds, unsigned *ret_nfds,
+                            GError **error);
+
+/* Wait up to @timeout_ms for incoming packets and handle them (events, pings).  Returns
+ * false when the connection is gone. */
+bool mv_rpc_client_poll(MvRpcClient *c, int timeout_ms, GError **error);
+
+/* Send a keepalive PING (tests). */
+bool mv_rpc_client_ping(MvRpcClient *c, GError **error);
+
+bool mv_rpc_client_is_alive(MvRpcClient *c);
+int mv_rpc_client_fd(MvRpcClient *c);

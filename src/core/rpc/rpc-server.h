@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The RPC server: listening sockets and clients on the GLib main loop, calls dispatched
+// through program tables on the I/O thread (cheap rows), a worker pool, or a priority lane;
+// keepalive both ways.  What a procedure does is the driver's business.
+#pragma once
+
+#include <sys/types.h>
+
+#include "rpc/rpc-message.h"
+#include "rpc/rpc-program.h"
+
+typedef struct MvServer MvServer;
+
+typedef struct {
+    unsigned max_clients;          /* connections beyond this are closed at accept */
+    unsigned max_calls_per_client; /* a client with this many calls running is not read */
+    unsigned workers;              /* threads for calls that may block */
+    unsigned priority_workers;     /* threads that only run MV_PROC_PRIORITY rows */
+    int keepalive_interval;        /* seconds between pings to idle clients; <= 0: never */
+    unsigned keepalive_count;      /* unanswered pings before a client is dropped */
+} MvServerLimits;
+
+/* Defaults: 1024 clients, 16 calls each, 4 + 2 workers, ping every 5 s, drop after 5. */
+void mv_server_limits_default(MvServerLimits *ret_limits);
+
+/* Largest backlog of unsent bytes a client may have before it is disconnected: a client
+ * that does not read its events must not grow the daemon's memory. */
+#define MV_CLIENT_TX_MAX ((size_t)64 * 1024 * 1024)
+
+struct MvCall {
+    MvClient *client;
+    MvPacket *pkt;               /* the call; its fds are the handler's to take */
+    int *ret_fds;                /* set by a handler that answers with fds (owned) */
+    unsigned ret_nfds;
+    bool close_after_reply;      /* set by CONNECT_CLOSE */
+};
+
+/* Called on the I/O thread when a client connection is closed. */
+typedef void (*MvClientCloseHook)(MvClient *client, void *data);
+/* Called on the I/O thread when the number of clients changes. */
+typedef void (*MvClientCountHook)(MvServer *server, unsigned nclients, void *data);
+
+MvServer *mv_server_new(const char *name, const MvServerLimits *limits);
+void mv_server_free(MvServer *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvServer, mv_server_free)
+
+const char *mv_server_name(const MvServer *s);
+
+/* Opaque pointer for handlers (the daemon sets itself here). */
+void mv_server_set_data(MvServer *s, void *data);
+void *mv_server_get_data(const MvServer *s);
+
+/* Serve @prog (ownership taken) on every listener of @s. */
+void mv_server_add_program(MvServer *s, MvProgram *prog);
+
+/* Accept clients on the listening socket @fd (ownership taken).  @readonly marks every
+ * client accepted there read-only. */
+void mv_server_add_listener(MvServer *s, int fd, bool readonly);
+
+/* Take an already-connected socket as a client (tests, socketpair users). */
+MvClient *mv_server_add_client_fd(MvServer *s, int fd, bool readonly);
+
+void mv_server_set_hooks(MvServer *s, MvClientCloseHook on_close, MvClientCountHook on_count, void *data);
+unsigned mv_server_client_count(const MvServer *s);
+
+/* Close every client and stop listening (shutdown). */
+void mv_server_shutdown(MvServer *s);
+
+MvClient *mv_client_ref(MvClient *c);
+void mv_client_unref(MvClient *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvClient, mv_client_unref)
+
+MvServer *mv_client_server(MvClient *c);
+guint64 mv_client_id(MvClient *c);
+bool mv_client_is_readonly(MvClient *c);
+/* Opened connections: rows without MV_PROC_BEFORE_OPEN need it. */
+bool mv_client_is_open(MvClient *c);
+void mv_client_set_open(MvClient *c, bool readonly);
+/* The client asked for keepalive (feature 10): the server may ping it from now on. */
+void mv_client_enable_keepalive(MvClient *c);
+/* Peer credentials from SO_PEERCRED; -1 when not a local socket. */
+void mv_client_peer(MvClient *c, uid_t *ret_uid, gid_t *ret_gid, pid_t *ret_pid);
+
+/* Per-connection state of the driver: freed with @free_fn when the client goes. */
+void *mv_client_get_private(MvClient *c);
+void mv_client_set_private(MvClient *c, void *priv, GDestroyNotify free_fn);
+
+/* Send an asynchronous MESSAGE (event) to @c.  Thread-safe.  Returns false if the client
+ * is gone; a client past MV_CLIENT_TX_MAX is disconnected instead. */
+bool mv_client_send_message(MvClient *c, unsigned prog, unsigned vers, int proc,
+                            xdrproc_t body_proc, const void *body);
+
+/* Close the connection (from any thread). */
+void mv_client_close(MvClient *c);

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// modvirt-qemud: the QEMU driver daemon, described as data for the common daemon frame.
+
+#include "qemu-driver.h"
+
+static const char *const uris[] = { "qemu:///system", NULL };
+static const char *const config_groups[] = { "qemu", NULL };
+
+static const MvDaemonSpec spec = {
+    .name = "modvirt-qemud",
+    .sock_prefix = "virtqemud",
+    .driver_type = "QEMU",
+    .uris = uris,
+    .config_groups = config_groups,
+    .init = qemu_driver_init,
+    .shutdown = qemu_driver_shutdown,
+};
+
+int
+main(int argc, char **argv)
+{
+    return mv_daemon_main(&spec, argc, argv);
+}

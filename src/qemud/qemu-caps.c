@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Probing a QEMU binary: `--version`, `-machine help`, and one short QMP session on stdio
+// (query-target, query-kvm, query-machines) for what the help text does not say, such as
+// each machine's maximum vCPU count.  Results are cached per path and file identity.
+
+#include "qemu-caps.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <json-c/json.h>
+#include <linux/kvm.h>
+
+#include "util/util-error.h"
+
+/* How long one probe command may run.  Each normally takes well under 100 ms; the margin is
+ * for loaded CI hosts, and the limit keeps a wedged binary from hanging the asking thread. */
+#define QEMU_PROBE_TIMEOUT_MS 30000
+
+struct _QemuCaps {
+    gatomicrefcount ref;
+    char *binary;
+    /* The identity of the file that was probed: a changed binary is probed again. */
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+    unsigned version;
+    char *arch;
+    bool kvm_supported;
+    GPtrArray *machines;  /* of QemuMachine* */
+};
+
+static GMutex cache_lock;
+static GHashTable *cache;  /* binary path -> QemuCaps* (one reference); under cache_lock */
+
+void
+qemu_machine_free(QemuMachine *machine)
+{
+    if (!machine)
+        return;
+    g_free(machine->name);
+    g_free(machine->alias);
+    g_free(machine);
+}
+
+QemuCaps *
+qemu_caps_ref(QemuCaps *caps)
+{
+    g_atomic_ref_count_inc(&caps->ref);
+    return caps;
+}
+
+void
+qemu_caps_unref(QemuCaps *caps)
+{
+    if (!caps || !g_atomic_ref_count_dec(&caps->ref))
+        return;
+    g_free(caps->binary);
+    g_free(caps->arch);
+    if (caps->machines)
+        g_ptr_array_unref(caps->machines);
+    g_free(caps);
+}
+
+const char *
+qemu_caps_binary(const QemuCaps *caps)
+{
+    return caps->binary;
+}
+
+unsigned
+qemu_caps_version(const QemuCaps *caps)
+{
+    return caps->version;
+}
+
+const char *
+qemu_caps_arch(const QemuCaps *caps)
+{
+    return caps->arch;
+}
+
+bool
+qemu_caps_kvm_supported(const QemuCaps *caps)
+{
+    return caps->kvm_supported;
+}
+
+GPtrArray *
+qemu_caps_machines(const QemuCaps *caps)
+{
+    return caps->machines;
+}
+
+const QemuMachine *
+qemu_caps_find_machine(const QemuCaps *caps, const char *name)
+{
+    for (guint i = 0; i < caps->machines->len; i++) {
+        const QemuMachine *m = g_ptr_array_index(caps->machines, i);
+        if (g_str_equal(m->name, name) || g_strcmp0(m->alias, name) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+const QemuMachine *
+qemu_caps_default_machine(const QemuCaps *caps)
+{
+    for (guint i = 0; i < caps->machines->len; i++) {
+        const QemuMachine *m = g_ptr_array_index(caps->machines, i);
+        if (m->is_default)
+            return m;
+    }
+    return NULL;
+}
+
+/* QEMU target names that libvirt spells differently; the others are the same. */
+static const struct {
+    const char *qemu;
+    const char *libvirt;
+} arch_names[] = {
+    { "i386", "i686" },
+    { "arm", "armv7l" },
+};
+
+static const char *
+arch_from_qemu(const char *qemu)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(arch_names); i++) {
+        if (g_str_equal(qemu, arch_names[i].qemu))
+            return arch_names[i].libvirt;
+    }
+    return qemu;
+}
+
+static const char *
+arch_to_qemu(const char *arch)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(arch_names); i++) {
+        if (g_str_equal(arch, arch_names[i].libvirt))
+            return arch_names[i].qemu;
+    }
+    return arch;
+}
+
+bool
+qemu_caps_parse_version(const char *text, unsigned *ret_version, GError **error)
+{
+    static const char prefix[] = "QEMU emulator version ";
+    g_autofree char *line = g_strndup(text, strcspn(text, "\n"));
+    const char *p = line;
+    guint64 part[3] = { 0, 0, 0 };
+
+    if (!g_str_has_prefix(line, prefix))
+        goto fail;
+    p += strlen(prefix);
+    /* "7.2.22 (Debian ...)"; a missing micro counts as 0. */
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        if (!g_ascii_isdigit(*p))
+            goto fail;
+        part[i] = g_ascii_strtoull(p, &end, 10);
+        if (part[i] > (i == 0 ? 4000 : 999))
+            goto fail;
+        p = end;
+        if (*p != '.')
+            break;
+        p++;
+    }
+    if (part[0] == 0 && part[1] == 0)
+        goto fail;
+    *ret_version = (unsigned)(part[0] * 1000000 + part[1] * 1000 + part[2]);
+    return true;
+
+fail:
+    mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                 "cannot parse QEMU version from '%s'", line);
+    return false;
+}
+
+/* If @desc ends with @suffix, cut it off and return true. */
+static bool
+strip_suffix(char *desc, const char *suffix)
+{
+    if (!g_str_has_suffix(desc, suffix))
+        return false;
+    desc[strlen(desc) - strlen(suffix)] = '\0';
+    return true;
+}
+
+GPtrArray *
+qemu_caps_parse_machine_help(const char *text, GError **error)
+{
+    g_autoptr(GPtrArray) machines = g_ptr_array_new_with_free_func((GDestroyNotify)qemu_machine_free);
+    /* Alias lines come first ("pc ... (alias of pc-i440fx-7.2)"); fold them in at the end. */
+    g_autoptr(GPtrArray) alias_names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) alias_targets = g_ptr_array_new_with_free_func(g_free);
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    bool header = false;
+
+    for (size_t i = 0; lines[i]; i++) {
+        char *line = g_strchomp(lines[i]);
+        if (!header) {
+            header = g_str_equal(line, "Supported machines are:");
+            continue;
+        }
+        if (!*line || g_ascii_isspace(*line))
+            continue;
+
+        size_t namelen = strcspn(line, " \t");
+        g_autofree char *name = g_strndup(line, namelen);
+        char *desc = g_strstrip(line + namelen);
+        g_autoptr(QemuMachine) m = g_new0(QemuMachine, 1);
+        char *alias_of = NULL;
+
+        /* QEMU appends " (default)" and " (deprecated)" to canonical names, and
+         * " (alias of X)" to alias lines; the description may itself end in ')'. */
+        for (;;) {
+            if (strip_suffix(desc, " (default)"))
+                m->is_default = true;
+            else if (strip_suffix(desc, " (deprecated)"))
+                m->deprecated = true;
+            else
+                break;
+        }
+        if (g_str_has_suffix(desc, ")"))
+            alias_of = g_strrstr(desc, " (alias of ");
+        if (alias_of) {
+            const char *target = alias_of + strlen(" (alias of ");
+            g_ptr_array_add(alias_names, g_steal_pointer(&name));
+            g_ptr_array_add(alias_targets, g_strndup(target, strlen(target) - 1));
+            continue;
+        }
+        m->name = g_steal_pointer(&name);
+        g_ptr_array_add(machines, g_steal_pointer(&m));
+    }
+
+    for (guint a = 0; a < alias_names->len; a++) {
+        for (guint i = 0; i < machines->len; i++) {
+            QemuMachine *m = g_ptr_array_index(machines, i);
+            if (!m->alias && g_str_equal(m->name, g_ptr_array_index(alias_targets, a))) {
+                m->alias = g_strdup(g_ptr_array_index(alias_names, a));
+                break;
+            }
+        }
+    }
+
+    if (machines->len == 0) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                     header ? "'-machine help' lists no machine types"
+                            : "'-machine help' output lacks 'Supported machines are:'");
+        return NULL;
+    }
+    return g_steal_pointer(&machines);
+}
+
+static QemuMachine *
+find_machine(GPtrArray *machines, const char *name)
+{
+    for (guint i = 0; i < machines->len; i++) {
+        QemuMachine *m = g_ptr_array_index(machines, i);
+        if (g_str_equal(m->name, name))
+            return m;
+    }
+    return NULL;
+}
+
+/* Take what the probe needs from one QMP reply. */
+static void
+apply_qmp_reply(const char *id, json_object *ret, GPtrArray *machines, char **arch, bool *kvm,
+                bool *seen_machines)
+{
+    json_object *v;
+
+    if (g_str_equal(id, "target") && json_object_object_get_ex(ret, "arch", &v) &&
+        json_object_is_type(v, json_type_string)) {
+        g_free(*arch);
+        *arch = g_strdup(arch_from_qemu(json_object_get_string(v)));
+    } else if (g_str_equal(id, "kvm") && json_object_object_get_ex(ret, "present", &v)) {
+        *kvm = json_object_get_boolean(v);
+    } else if (g_str_equal(id, "machines") && json_object_is_type(ret, json_type_array)) {
+        *seen_machines = true;
+        for (size_t i = 0; i < json_object_array_length(ret); i++) {
+            json_object *entry = json_object_array_get_idx(ret, i);
+            json_object *name, *max;
+            if (!json_object_object_get_ex(entry, "name", &name) ||
+                !json_object_object_get_ex(entry, "cpu-max", &max))
+                continue;
+            QemuMachine *m = find_machine(machines, json_object_get_string(name));
+            int64_t n = json_object_get_int64(max);
+            if (m && n > 0 && n <= G_MAXUINT)
+                m->max_cpus = (unsigned)n;
+        }
+    }
+}
+
+bool
+qemu_caps_parse_qmp(const char *text, GPtrArray *machines, char **ret_arch, bool *ret_kvm,
+                    GError **error)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    g_autofree char *arch = NULL;
+    bool kvm = false, seen_machines = false;
+
+    for (size_t i = 0; lines[i]; i++) {
+        const char *line = g_strstrip(lines[i]);
+        if (!*line)
+            continue;
+        json_object *obj = json_tokener_parse(line);
+        if (!obj || !json_object_is_type(obj, json_type_object)) {
+            json_object_put(obj);
+            mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                         "malformed QMP output '%.80s'", line);
+            return false;
+        }
+        json_object *id = NULL, *ret = NULL, *err = NULL, *desc = NULL;
+        json_object_object_get_ex(obj, "id", &id);
+        if (json_object_object_get_ex(obj, "error", &err)) {
+            json_object_object_get_ex(err, "desc", &desc);
+            mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR, "QMP command '%s' failed: %s",
+                         id ? json_object_get_string(id) : "?",
+                         desc ? json_object_get_string(desc) : "unknown error");
+            json_object_put(obj);
+            return false;
+        }
+        /* The greeting and events carry no id and are of no interest here. */
+        if (id && json_object_is_type(id, json_type_string) &&
+            json_object_object_get_ex(obj, "return", &ret))
+            apply_qmp_reply(json_object_get_string(id), ret, machines, &arch, &kvm, &seen_machines);
+        json_object_put(obj);
+    }
+
+    if (!arch || !seen_machines) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                     "QMP session ended without answering %s",
+                     !arch ? "query-target" : "query-machines");
+        return false;
+    }
+    *ret_arch = g_steal_pointer(&arch);
+    *ret_kvm = kvm;
+    return true;
+}
+
+typedef struct {
+    bool done;
+    GBytes *out;
+    GBytes *err;
+    GError *error;
+} RunResult;
+
+static void
+run_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+    RunResult *r = data;
+    g_subprocess_communicate_finish(G_SUBPROCESS(source), res, &r->out, &r->err, &r->error);
+    r->done = true;
+}
+
+static gboolean
+run_timed_out(gpointer data)
+{
+    *(bool *)data = true;
+    return G_SOURCE_REMOVE;
+}
+
+/* Run @argv in the C locale with @input on stdin (/dev/null when NULL) on @ctx, which must be
+ * the thread-default context.  Returns its stdout, or NULL with a reason naming @what in
+ * @ret_why (it could not start, timed out, or exited non-zero: then with its first stderr
+ * line). */
+static char *
+run_on_context(GMainContext *ctx, const char *what, const char *const *argv, const char *input,
+               char **ret_why)
+{
+    GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE;
+    if (input)
+        flags |= G_SUBPROCESS_FLAGS_STDIN_PIPE;
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(flags);
+    g_subprocess_launcher_setenv(launcher, "LC_ALL", "C", TRUE);
+    g_subprocess_launcher_set_cwd(launcher, "/");
+
+    g_autoptr(GError) local = NULL;
+    g_autoptr(GSubprocess) proc = g_subprocess_launcher_spawnv(launcher, argv, &local);
+    if (!proc) {
+        *ret_why = g_strdup(local->message);
+        return NULL;
+    }
+
+    bool timed_out = false;
+    RunResult res = { 0 };
+    g_autoptr(GCancellable) cancel = g_cancellable_new();
+    g_autoptr(GBytes) in = input ? g_bytes_new_static(input, strlen(input)) : NULL;
+    GSource *timer = g_timeout_source_new(QEMU_PROBE_TIMEOUT_MS);
+    g_source_set_callback(timer, run_timed_out, &timed_out, NULL);
+    g_source_attach(timer, ctx);
+
+    g_subprocess_communicate_async(proc, in, cancel, run_done, &res);
+    while (!res.done) {
+        if (timed_out && !g_cancellable_is_cancelled(cancel)) {
+            g_subprocess_force_exit(proc);
+            g_cancellable_cancel(cancel);
+        }
+        g_main_context_iteration(ctx, TRUE);
+    }
+    g_source_destroy(timer);
+    g_source_unref(timer);
+
+    g_autoptr(GBytes) out = res.out;
+    g_autoptr(GBytes) err = res.err;
+    g_autoptr(GError) run_error = res.error;
+    if (timed_out) {
+        *ret_why = g_strdup_printf("%s did not finish within %d s", what,
+                                   QEMU_PROBE_TIMEOUT_MS / 1000);
+        return NULL;
+    }
+    if (run_error) {
+        *ret_why = g_strdup(run_error->message);
+        return NULL;
+    }
+    if (!g_subprocess_get_if_exited(proc) || g_subprocess_get_exit_status(proc) != 0) {
+        gsize len = 0;
+        const char *data = err ? g_bytes_get_data(err, &len) : NULL;
+        g_autofree char *msg = g_strndup(data ? data : "", len);
+        msg[strcspn(msg, "\n")] = '\0';
+        *ret_why = g_strdup_printf("%s failed%s%s", what, *msg ? ": " : "", msg);
+        return NULL;
+    }
+    gsize len = 0;
+    const char *data = out ? g_bytes_get_data(out, &len) : NULL;
+    return g_strndup(data ? data : "", len);
+}
+
+static char *
+run_probe(const char *what, const char *const *argv, const char *input, char **ret_why)
+{
+    /* A private context keeps the child's I/O off whatever loop the calling thread runs. */
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    g_main_context_push_thread_default(ctx);
+    char *out = run_on_context(ctx, what, argv, input, ret_why);
+    g_main_context_pop_thread_default(ctx);
+    return out;
+}
+
+static void probe_error(GError **error, const char *binary, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+static void
+probe_error(GError **error, const char *binary, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *why = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR, "cannot probe QEMU binary '%s': %s",
+                 binary, why);
+}
+
+/* The reason text of one of our own errors, without the generic "internal error: " that
+ * mv_error_set put in front, so that it can be nested in a probe error. */
+static const char *
+bare_message(const GError *err)
+{
+    static const char prefix[] = "internal error: ";
+    return g_str_has_prefix(err->message, prefix) ? err->message + strlen(prefix) : err->message;
+}
+
+/* The QMP session: capabilities negotiation, the three queries, then quit.  -machine none
+ * creates no guest; TCG first so that probing never needs /dev/kvm. */
+static const char qmp_script[] =
+    "{\"execute\":\"qmp_capabilities\",\"id\":\"caps\"}\n"
+    "{\"execute\":\"query-target\",\"id\":\"target\"}\n"
+    "{\"execute\":\"query-kvm\",\"id\":\"kvm\"}\n"
+    "{\"execute\":\"query-machines\",\"id\":\"machines\"}\n"
+    "{\"execute\":\"quit\",\"id\":\"quit\"}\n";
+
+static QemuCaps *
+probe(const char *binary, const struct stat *st, GError **error)
+{
+    const char *version_argv[] = { binary, "--version", NULL };
+    const char *help_argv[] = { binary, "-machine", "help", NULL };
+    const char *qmp_argv[] = { binary, "-S", "-no-user-config", "-nodefaults", "-display", "none",
+                               "-machine", "none,accel=tcg:kvm", "-qmp", "stdio", NULL };
+    g_autoptr(GError) local = NULL;
+    g_autofree char *why = NULL;
+    g_autoptr(QemuCaps) caps = g_new0(QemuCaps, 1);
+
+    g_atomic_ref_count_init(&caps->ref);
+    caps->binary = g_strdup(binary);
+    caps->dev = st->st_dev;
+    caps->ino = st->st_ino;
+    caps->size = st->st_size;
+    caps->mtime = st->st_mtim;
+
+    g_autofree char *version = run_probe("'--version'", version_argv, NULL, &why);
+    if (!version) {
+        probe_error(error, binary, "%s", why);
+        return NULL;
+    }
+    if (!qemu_caps_parse_version(version, &caps->version, &local)) {
+        probe_error(error, binary, "%s", bare_message(local));
+        return NULL;
+    }
+
+    g_autofree char *help = run_probe("'-machine help'", help_argv, NULL, &why);
+    if (!help) {
+        probe_error(error, binary, "%s", why);
+        return NULL;
+    }
+    caps->machines = qemu_caps_parse_machine_help(help, &local);
+    if (!caps->machines) {
+        probe_error(error, binary, "%s", bare_message(local));
+        return NULL;
+    }
+
+    g_autofree char *qmp = run_probe("the QMP query", qmp_argv, qmp_script, &why);
+    if (!qmp) {
+        probe_error(error, binary, "%s", why);
+        return NULL;
+    }
+    if (!qemu_caps_parse_qmp(qmp, caps->machines, &caps->arch, &caps->kvm_supported, &local)) {
+        probe_error(error, binary, "%s", bare_message(local));
+        return NULL;
+    }
+    return g_steal_pointer(&caps);
+}
+
+static bool
+same_file(const QemuCaps *caps, const struct stat *st)
+{
+    return caps->dev == st->st_dev && caps->ino == st->st_ino && caps->size == st->st_size &&
+           caps->mtime.tv_sec == st->st_mtim.tv_sec && caps->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+QemuCaps *
+qemu_caps_get(const char *binary, GError **error)
+{
+    struct stat st;
+    if (stat(binary, &st) < 0) {
+        probe_error(error, binary, "%s", g_strerror(errno));
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || access(binary, X_OK) < 0) {
+        probe_error(error, binary, "not an executable file");
+        return NULL;
+    }
+
+    g_mutex_lock(&cache_lock);
+    QemuCaps *cached = cache ? g_hash_table_lookup(cache, binary) : NULL;
+    if (cached && same_file(cached, &st)) {
+        qemu_caps_ref(cached);
+        g_mutex_unlock(&cache_lock);
+        return cached;
+    }
+    g_mutex_unlock(&cache_lock);
+
+    /* Probe without the lock: it takes a while and other binaries need not wait.  Two threads
+     * may probe the same binary at once; the later result simply replaces the earlier. */
+    QemuCaps *caps = probe(binary, &st, error);
+    if (!caps)
+        return NULL;
+
+    g_mutex_lock(&cache_lock);
+    if (!cache)
+        cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify)qemu_caps_unref);
+    g_hash_table_replace(cache, g_strdup(binary), qemu_caps_ref(caps));
+    g_mutex_unlock(&cache_lock);
+    return caps;
+}
+
+void
+qemu_caps_cache_flush(void)
+{
+    g_mutex_lock(&cache_lock);
+    g_clear_pointer(&cache, g_hash_table_unref);
+    g_mutex_unlock(&cache_lock);
+}
+
+bool
+qemu_caps_kvm_usable(void)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    /* Opening it read-write proves our permission; the API version proves the node really
+     * is KVM's (a stale or foreign device node fails the ioctl). */
+    bool ok = ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION;
+    close(fd);
+    return ok;
+}
+
+char *
+qemu_caps_find_binary(const char *arch)
+{
+    static const char *const dirs[] = { "/usr/bin", "/usr/libexec" };
+    g_autofree char *name = g_strdup_printf("qemu-system-%s", arch_to_qemu(arch));
+
+    for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        g_autofree char *path = g_build_filename(dirs[i], name, NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_REGULAR) && access(path, X_OK) == 0)
+            return g_steal_pointer(&path);
+    }
+    return NULL;
+}
