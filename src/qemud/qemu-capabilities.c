@@ -33,11 +33,21 @@ add_machine(MvCapsGuest *guest, const QemuMachine *m)
         mv_caps_guest_add_machine(guest, m->alias, m->name, m->max_cpus, m->deprecated);
 }
 
-static void
-add_guest(MvCaps *caps, const QemuCaps *qcaps, int wordsize, bool kvm)
+static int
+arch_wordsize(const char *arch)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(guest_arches); i++) {
+        if (g_str_equal(arch, guest_arches[i].arch))
+            return guest_arches[i].wordsize;
+    }
+    return 64;
+}
+
+void
+qemu_caps_add_guest(MvCaps *caps, const QemuCaps *qcaps, bool kvm_usable)
 {
     const char *arch = qemu_caps_arch(qcaps);
-    MvCapsGuest *guest = mv_caps_add_guest(caps, MV_CAPS_OS_HVM, arch, wordsize,
+    MvCapsGuest *guest = mv_caps_add_guest(caps, MV_CAPS_OS_HVM, arch, arch_wordsize(arch),
                                            qemu_caps_binary(qcaps), NULL);
 
     /* The default machine goes first: older tools take the first listed as the default. */
@@ -52,7 +62,7 @@ add_guest(MvCaps *caps, const QemuCaps *qcaps, int wordsize, bool kvm)
     }
 
     mv_caps_guest_add_domain(guest, MV_CAPS_DOMAIN_QEMU);
-    if (kvm && qemu_caps_kvm_supported(qcaps) && kvm_arch_ok(caps->host_arch, arch))
+    if (kvm_usable && qemu_caps_kvm_supported(qcaps) && kvm_arch_ok(caps->host_arch, arch))
         mv_caps_guest_add_domain(guest, MV_CAPS_DOMAIN_KVM);
 
     /* What libvirt's QEMU driver reports for x86 guests. */
@@ -84,7 +94,7 @@ qemu_caps_build_capabilities(GError **error)
         g_autoptr(QemuCaps) qcaps = qemu_caps_get(binary, error);
         if (!qcaps)
             return NULL;
-        add_guest(caps, qcaps, guest_arches[i].wordsize, kvm);
+        qemu_caps_add_guest(caps, qcaps, kvm);
     }
     return g_steal_pointer(&caps);
 }

@@ -478,6 +478,24 @@ static const char qmp_script[] =
     "{\"execute\":\"query-machines\",\"id\":\"machines\"}\n"
     "{\"execute\":\"quit\",\"id\":\"quit\"}\n";
 
+QemuCaps *
+qemu_caps_new_from_output(const char *binary, const char *version_out, const char *help_out,
+                          const char *qmp_out, GError **error)
+{
+    g_autoptr(QemuCaps) caps = g_new0(QemuCaps, 1);
+    g_atomic_ref_count_init(&caps->ref);
+    caps->binary = g_strdup(binary);
+
+    if (!qemu_caps_parse_version(version_out, &caps->version, error))
+        return NULL;
+    caps->machines = qemu_caps_parse_machine_help(help_out, error);
+    if (!caps->machines)
+        return NULL;
+    if (!qemu_caps_parse_qmp(qmp_out, caps->machines, &caps->arch, &caps->kvm_supported, error))
+        return NULL;
+    return g_steal_pointer(&caps);
+}
+
 static QemuCaps *
 probe(const char *binary, const struct stat *st, GError **error)
 {
@@ -485,48 +503,27 @@ probe(const char *binary, const struct stat *st, GError **error)
     const char *help_argv[] = { binary, "-machine", "help", NULL };
     const char *qmp_argv[] = { binary, "-S", "-no-user-config", "-nodefaults", "-display", "none",
                                "-machine", "none,accel=tcg:kvm", "-qmp", "stdio", NULL };
-    g_autoptr(GError) local = NULL;
     g_autofree char *why = NULL;
-    g_autoptr(QemuCaps) caps = g_new0(QemuCaps, 1);
+    g_autofree char *version = NULL, *help = NULL, *qmp = NULL;
 
-    g_atomic_ref_count_init(&caps->ref);
-    caps->binary = g_strdup(binary);
+    if (!(version = run_probe("'--version'", version_argv, NULL, &why)) ||
+        !(help = run_probe("'-machine help'", help_argv, NULL, &why)) ||
+        !(qmp = run_probe("the QMP query", qmp_argv, qmp_script, &why))) {
+        probe_error(error, binary, "%s", why);
+        return NULL;
+    }
+
+    g_autoptr(GError) local = NULL;
+    QemuCaps *caps = qemu_caps_new_from_output(binary, version, help, qmp, &local);
+    if (!caps) {
+        probe_error(error, binary, "%s", bare_message(local));
+        return NULL;
+    }
     caps->dev = st->st_dev;
     caps->ino = st->st_ino;
     caps->size = st->st_size;
     caps->mtime = st->st_mtim;
-
-    g_autofree char *version = run_probe("'--version'", version_argv, NULL, &why);
-    if (!version) {
-        probe_error(error, binary, "%s", why);
-        return NULL;
-    }
-    if (!qemu_caps_parse_version(version, &caps->version, &local)) {
-        probe_error(error, binary, "%s", bare_message(local));
-        return NULL;
-    }
-
-    g_autofree char *help = run_probe("'-machine help'", help_argv, NULL, &why);
-    if (!help) {
-        probe_error(error, binary, "%s", why);
-        return NULL;
-    }
-    caps->machines = qemu_caps_parse_machine_help(help, &local);
-    if (!caps->machines) {
-        probe_error(error, binary, "%s", bare_message(local));
-        return NULL;
-    }
-
-    g_autofree char *qmp = run_probe("the QMP query", qmp_argv, qmp_script, &why);
-    if (!qmp) {
-        probe_error(error, binary, "%s", why);
-        return NULL;
-    }
-    if (!qemu_caps_parse_qmp(qmp, caps->machines, &caps->arch, &caps->kvm_supported, &local)) {
-        probe_error(error, binary, "%s", bare_message(local));
-        return NULL;
-    }
-    return g_steal_pointer(&caps);
+    return caps;
 }
 
 static bool

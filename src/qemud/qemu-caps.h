@@ -81,6 +81,18 @@ GPtrArray *qemu_caps_parse_machine_help(const char *text, GError **error);
 bool qemu_caps_parse_qmp(const char *text, GPtrArray *machines, char **ret_arch,
                          bool *ret_kvm, GError **error);
 
+/* Capabilities made from the captured output of the three probe commands (`--version`,
+ * `-machine help`, the QMP session), with no file identity: what qemu_caps_get() does after
+ * running them, and what tests use instead of running QEMU.  Errors as the parsers'. */
+QemuCaps *qemu_caps_new_from_output(const char *binary, const char *version_out,
+                                    const char *help_out, const char *qmp_out, GError **error);
+
+/* Append to @caps the guest that @qcaps provides, as libvirt's QEMU driver describes it:
+ * machines (default first, each alias after its machine), domain type qemu, kvm too when
+ * @kvm_usable, the binary supports KVM and the host CPU runs the arch natively, and the x86
+ * features (pae/nonpae for i686 only). */
+void qemu_caps_add_guest(MvCaps *caps, const QemuCaps *qcaps, bool kvm_usable);
+
 /* Capabilities of the QEMU driver on this host (qemu-capabilities.c): the host section and a
  * guest for each installed emulator of the supported arches (i686, x86_64), with domain type
  * kvm when the binary supports it and /dev/kvm is usable.  A host without emulators gets no

@@ -106,14 +106,6 @@ mv_caps_arch_from_uname(const char *machine)
     return machine;
 }
 
-/* True when the kernel has put at least one device in an IOMMU group. */
-static bool
-host_has_iommu(void)
-{
-    g_autoptr(GDir) dir = g_dir_open("/sys/kernel/iommu_groups", 0, NULL);
-    return dir && g_dir_read_name(dir) != NULL;
-}
-
 MvCaps *
 mv_caps_new_host(GError **error)
 {
@@ -134,7 +126,7 @@ mv_caps_new_host(GError **error)
                            "cannot read the host CPU and NUMA topology");
         return NULL;
     }
-    caps->iommu = host_has_iommu() ? MV_CAPS_IOMMU_YES : MV_CAPS_IOMMU_NO;
+    caps->iommu = mv_host_has_iommu() ? MV_CAPS_IOMMU_YES : MV_CAPS_IOMMU_NO;
     return g_steal_pointer(&caps);
 }
 

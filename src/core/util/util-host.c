@@ -707,3 +707,11 @@ mv_host_uuid(char ret_uuid[37])
     uuid_from_hex(hex, ret_uuid);
     return 0;
 }
+
+bool
+mv_host_has_iommu(void)
+{
+    g_autofree char *path = host_path("/sys/kernel/iommu_groups");
+    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    return dir && g_dir_read_name(dir) != NULL;
+}

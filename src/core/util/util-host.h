@@ -97,6 +97,10 @@ char *mv_host_name(void);
  * Writes @ret_uuid (37 bytes with the NUL).  Returns 0; never fails. */
 int mv_host_uuid(char ret_uuid[37]);
 
+/* True when the kernel has put at least one device in an IOMMU group (so device assignment
+ * through VFIO is possible). */
+bool mv_host_has_iommu(void);
+
 /* The CPU and NUMA topology of the host.  Free with mv_host_topology_free().
  * Returns 0 or -errno. */
 int mv_host_cpu_topology(MvHostTopology **ret_topology);
