@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -37,7 +38,10 @@ struct _QemuCaps {
 };
 
 static GMutex cache_lock;
-static GHashTable *cache;  /* binary path -> QemuCaps* (one reference); under cache_lock */
+/* binary path -> QemuCaps* (one reference); under cache_lock.  Only paths that probed
+ * successfully as QEMU get in, so the size is bounded by the QEMU binaries installed, even
+ * though clients choose the <emulator> paths. */
+static GHashTable *cache;
 
 void
 qemu_machine_free(QemuMachine *machine)
@@ -505,15 +509,22 @@ probe(const char *binary, const struct stat *st, GError **error)
                                "-machine", "none,accel=tcg:kvm", "-qmp", "stdio", NULL };
     g_autofree char *why = NULL;
     g_autofree char *version = NULL, *help = NULL, *qmp = NULL;
+    g_autoptr(GError) local = NULL;
+    unsigned number;
 
-    if (!(version = run_probe("'--version'", version_argv, NULL, &why)) ||
-        !(help = run_probe("'-machine help'", help_argv, NULL, &why)) ||
+    /* Check the version first: something that is not QEMU fails here, with the clearest
+     * message, before we feed it QMP. */
+    version = run_probe("'--version'", version_argv, NULL, &why);
+    if (version && !qemu_caps_parse_version(version, &number, &local)) {
+        probe_error(error, binary, "%s", bare_message(local));
+        return NULL;
+    }
+    if (!version || !(help = run_probe("'-machine help'", help_argv, NULL, &why)) ||
         !(qmp = run_probe("the QMP query", qmp_argv, qmp_script, &why))) {
         probe_error(error, binary, "%s", why);
         return NULL;
     }
 
-    g_autoptr(GError) local = NULL;
     QemuCaps *caps = qemu_caps_new_from_output(binary, version, help, qmp, &local);
     if (!caps) {
         probe_error(error, binary, "%s", bare_message(local));
@@ -533,9 +544,22 @@ same_file(const QemuCaps *caps, const struct stat *st)
            caps->mtime.tv_sec == st->st_mtim.tv_sec && caps->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
 
+static gpointer
+ignore_sigpipe(gpointer data)
+{
+    /* A QEMU that exits before reading its QMP input would otherwise kill the daemon with
+     * SIGPIPE when GIO writes to the pipe.  GIO itself ignores SIGPIPE process-wide as soon as
+     * a GSocket exists, for the same reason; this makes it so for callers that have none. */
+    signal(SIGPIPE, SIG_IGN);
+    return NULL;
+}
+
 QemuCaps *
 qemu_caps_get(const char *binary, GError **error)
 {
+    static GOnce sigpipe_once = G_ONCE_INIT;
+    g_once(&sigpipe_once, ignore_sigpipe, NULL);
+
     struct stat st;
     if (stat(binary, &st) < 0) {
         probe_error(error, binary, "%s", g_strerror(errno));

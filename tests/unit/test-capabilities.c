@@ -3,6 +3,11 @@
 // captured output, and capabilities XML: a golden file for a fixed host, and schema
 // validation with virt-xml-validate (a hard test dependency).  MODVIRT_TEST_REGENERATE=1
 // rewrites the golden file.
+//
+// The data in tests/data/qemu-caps was captured from Debian's QEMU 7.2 with the commands
+// qemu_caps_get() runs (LC_ALL=C):  `--version`;  `-machine help`;  and, feeding the QMP
+// script of qemu-caps.c on stdin,  `-S -no-user-config -nodefaults -display none
+// -machine none,accel=tcg:kvm -qmp stdio`.
 
 #include <errno.h>
 #include <ftw.h>

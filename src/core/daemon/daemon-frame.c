@@ -3,6 +3,7 @@
 
 #include "daemon/daemon-frame.h"
 #include "daemon/daemon-config.h"
+#include "daemon/daemon-events.h"
 #include "daemon/daemon-sockets.h"
 #include "daemon/daemon-programs.h"
 #include "util/util-error.h"
@@ -36,6 +37,7 @@ struct MvDaemon {
     char *pidfile;
     gint inhibitors;
     guint idle_timer;
+    MvEvents *events;
     void *driver;
 };
 
@@ -43,6 +45,7 @@ const MvDaemonSpec *mv_daemon_spec(MvDaemon *d) { return d->spec; }
 MvServer *mv_daemon_server(MvDaemon *d) { return d->server; }
 GKeyFile *mv_daemon_config(MvDaemon *d) { return d->config; }
 void *mv_daemon_driver(MvDaemon *d) { return d->driver; }
+MvEvents *mv_daemon_events(MvDaemon *d) { return d->events; }
 void mv_daemon_set_driver(MvDaemon *d, void *driver) { d->driver = driver; }
 
 char *
@@ -112,6 +115,13 @@ idle_update(MvDaemon *d)
         g_source_remove(d->idle_timer);
         d->idle_timer = 0;
     }
+}
+
+static void
+on_client_close(MvClient *client, void *data)
+{
+    MvDaemon *d = data;
+    mv_events_drop_client(d->events, client);
 }
 
 static void
@@ -238,7 +248,7 @@ daemon_start(MvDaemon *d, GError **error)
     mv_daemon_config_limits(&d->cfg, &limits, false);
     d->server = mv_server_new(d->spec->sock_prefix, &limits);
     mv_server_set_data(d->server, d);
-    mv_server_set_hooks(d->server, NULL, on_client_count, d);
+    mv_server_set_hooks(d->server, on_client_close, on_client_count, d);
     mv_daemon_config_limits(&d->cfg, &limits, true);
     d->admin = mv_server_new("admin", &limits);
     mv_server_set_data(d->admin, d);
@@ -327,6 +337,7 @@ mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
         d.timeout = d.cfg.timeout;
 
     d.loop = g_main_loop_new(NULL, FALSE);
+    d.events = mv_events_new();
     g_main_context_acquire(NULL);   /* we are the I/O thread */
     g_unix_signal_add(SIGTERM, on_sigterm, &d);
     g_unix_signal_add(SIGINT, on_sigterm, &d);
@@ -352,6 +363,7 @@ mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
     mv_server_free(d.server);
     mv_server_free(d.admin);
     mv_daemon_sockets_close(&d.sockets);
+    mv_events_free(d.events);
     pidfile_release(&d);
     if (d.idle_timer)
         g_source_remove(d.idle_timer);

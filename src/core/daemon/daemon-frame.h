@@ -37,6 +37,9 @@ MvServer *mv_daemon_server(MvDaemon *d);
 GKeyFile *mv_daemon_config(MvDaemon *d);
 void *mv_daemon_driver(MvDaemon *d);
 void mv_daemon_set_driver(MvDaemon *d, void *driver);
+/* The event callback registry of the daemon's main server. */
+typedef struct MvEvents MvEvents;
+MvEvents *mv_daemon_events(MvDaemon *d);
 /* The daemon behind a call's client. */
 MvDaemon *mv_daemon_of(MvCall *call);
 

@@ -4,6 +4,7 @@
 
 #include "daemon/daemon-programs.h"
 #include "daemon/daemon-frame.h"
+#include "daemon/daemon-events.h"
 #include "util/util-error.h"
 #include "util/util-host.h"
 #include "remote.h"
@@ -343,5 +344,6 @@ mv_daemon_remote_program(void)
 {
     MvProgram *p = mv_program_new(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION);
     mv_program_add(p, common_rows, G_N_ELEMENTS(common_rows));
+    mv_program_add(p, mv_events_rows, mv_events_nrows);
     return p;
 }

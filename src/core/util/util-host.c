@@ -2,6 +2,7 @@
 // Host facts from /proc/meminfo, /proc/cpuinfo, /sys/devices/system/{cpu,node} and the
 // machine UUID sources.  Everything here is read fresh on each call; callers cache if they
 // want to.  Errors are -errno only.
+
 #include "util/util-host.h"
 
 #include <errno.h>
@@ -371,10 +372,10 @@ cell_cpus(MvHostCell *cell, const guint8 *cpus, int nbits, const guint8 *online,
 }
 
 static void
-cell_distances(MvHostCell *cell, const char *text, const guint8 *nodes, int nbits)
+cell_distances(MvHostCell *cell, char *text, const guint8 *nodes, int nbits)
 {
     /* The kernel lists the distance to each online node in id order. */
-    g_auto(GStrv) values = g_strsplit_set(g_strstrip((char *)text), " \t", -1);
+    g_auto(GStrv) values = g_strsplit_set(g_strstrip(text), " \t", -1);
     cell->distances = g_new0(MvHostDistance, g_strv_length(values) + 1);
     size_t k = 0;
     for (int id = 0; id < nbits && values[k]; id++) {
@@ -480,7 +481,8 @@ host_shape(MvHostTopology *topo, int online_count)
             dies = MAX(dies, d);
             if (d > 1)
                 continue;
-            sockets = MAX(sockets, group_bump(counts, g_strdup_printf("s%u", cell->id)));
+            int s = group_bump(counts, g_strdup_printf("s%u", cell->id));
+            sockets = MAX(sockets, s);  /* not inline: MAX evaluates its arguments twice */
         }
         nodes += node_has_cpus;
     }

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Event callbacks clients register (CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY and the
+// legacy REGISTER_ANY), and delivery of domain events to them as MESSAGE packets.  What
+// happened to a domain is the driver's to say; who hears of it is decided here.
+#pragma once
+
+#include "rpc/rpc-server.h"
+#include "remote.h"
+
+/* libvirt's VIR_DOMAIN_EVENT_ID_LAST in 9.0: ids 0..26 may be registered. */
+#define MV_DOMAIN_EVENT_ID_LAST 27
+#define MV_DOMAIN_EVENT_ID_LIFECYCLE 0
+#define MV_DOMAIN_EVENT_ID_REBOOT 1
+
+/* Callbacks one client may hold: a client cannot grow the daemon's memory without bound. */
+#define MV_EVENTS_PER_CLIENT_MAX 1024
+
+typedef struct MvEvents MvEvents;
+
+MvEvents *mv_events_new(void);
+void mv_events_free(MvEvents *ev);
+
+/* Register @event_id for @client, for one domain (@uuid) or all (NULL).  @legacy callbacks
+ * receive the old message form without a callback id.  Returns the callback id (> 0), or -1
+ * with @error set (bad event id, too many callbacks). */
+int mv_events_register(MvEvents *ev, MvClient *client, int event_id, const unsigned char *uuid,
+                       bool legacy, GError **error);
+
+/* Remove callback @callback_id of @client (legacy: by event id).  False with @error if the
+ * client has no such callback. */
+bool mv_events_deregister(MvEvents *ev, MvClient *client, int callback_id, bool legacy, GError **error);
+
+/* Forget every callback of @client (it disconnected). */
+void mv_events_drop_client(MvEvents *ev, MvClient *client);
+
+/* Deliver a lifecycle event (libvirt's event and detail numbers) to every matching callback. */
+void mv_events_domain_lifecycle(MvEvents *ev, const remote_nonnull_domain *dom, int event, int detail);
+
+/* Deliver a reboot event. */
+void mv_events_domain_reboot(MvEvents *ev, const remote_nonnull_domain *dom);
+
+/* Rows for the remote program: 316/317 and the legacy 167/168. */
+extern const MvProcedure mv_events_rows[];
+extern const size_t mv_events_nrows;
