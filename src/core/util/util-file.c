@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Durable file replacement and removal.
+
+#include "util/util-file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int
+fsync_dir_of(const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int r = fsync(fd) < 0 ? -errno : 0;
+    close(fd);
+    return r;
+}
+
+int
+mv_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+    g_autofree char *tmp = g_strdup_printf("%s.new-XXXXXX", path);
+    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -errno;
+    const char *p = data;
+    size_t left = len;
+    int r = 0;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            r = -errno;
+            break;
+        }
+        p += n;
+        left -= n;
+    }
+    if (r == 0 && fsync(fd) < 0)
+        r = -errno;
+    if (close(fd) < 0 && r == 0)
+        r = -errno;
+    if (r == 0 && rename(tmp, path) < 0)
+        r = -errno;
+    if (r < 0) {
+        unlink(tmp);
+        return r;
+    }
+    return fsync_dir_of(path);
+}
+
+int
+mv_file_remove_durable(const char *path)
+{
+    if (unlink(path) < 0)
+        return errno == ENOENT ? 0 : -errno;
+    return fsync_dir_of(path);
+}
