@@ -13,11 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gio/gio.h>
+#include <sys/wait.h>
 #include <json-c/json.h>
 #include <linux/kvm.h>
 
 #include "util/util-error.h"
+#include "util/util-spawn.h"
 
 /* How long one probe command may run.  Each normally takes well under 100 ms; the margin is
  * for loaded CI hosts, and the limit keeps a wedged binary from hanging the asking thread. */
@@ -351,103 +352,31 @@ qemu_caps_parse_qmp(const char *text, GPtrArray *machines, char **ret_arch, bool
     return true;
 }
 
-typedef struct {
-    bool done;
-    GBytes *out;
-    GBytes *err;
-    GError *error;
-} RunResult;
-
-static void
-run_done(GObject *source, GAsyncResult *res, gpointer data)
-{
-    RunResult *r = data;
-    g_subprocess_communicate_finish(G_SUBPROCESS(source), res, &r->out, &r->err, &r->error);
-    r->done = true;
-}
-
-static gboolean
-run_timed_out(gpointer data)
-{
-    *(bool *)data = true;
-    return G_SOURCE_REMOVE;
-}
-
-/* Run @argv in the C locale with @input on stdin (/dev/null when NULL) on @ctx, which must be
- * the thread-default context.  Returns its stdout, or NULL with a reason naming @what in
- * @ret_why (it could not start, timed out, or exited non-zero: then with its first stderr
- * line). */
-static char *
-run_on_context(GMainContext *ctx, const char *what, const char *const *argv, const char *input,
-               char **ret_why)
-{
-    GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE;
-    if (input)
-        flags |= G_SUBPROCESS_FLAGS_STDIN_PIPE;
-    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(flags);
-    g_subprocess_launcher_setenv(launcher, "LC_ALL", "C", TRUE);
-    g_subprocess_launcher_set_cwd(launcher, "/");
-
-    g_autoptr(GError) local = NULL;
-    g_autoptr(GSubprocess) proc = g_subprocess_launcher_spawnv(launcher, argv, &local);
-    if (!proc) {
-        *ret_why = g_strdup(local->message);
-        return NULL;
-    }
-
-    bool timed_out = false;
-    RunResult res = { 0 };
-    g_autoptr(GCancellable) cancel = g_cancellable_new();
-    g_autoptr(GBytes) in = input ? g_bytes_new_static(input, strlen(input)) : NULL;
-    GSource *timer = g_timeout_source_new(QEMU_PROBE_TIMEOUT_MS);
-    g_source_set_callback(timer, run_timed_out, &timed_out, NULL);
-    g_source_attach(timer, ctx);
-
-    g_subprocess_communicate_async(proc, in, cancel, run_done, &res);
-    while (!res.done) {
-        if (timed_out && !g_cancellable_is_cancelled(cancel)) {
-            g_subprocess_force_exit(proc);
-            g_cancellable_cancel(cancel);
-        }
-        g_main_context_iteration(ctx, TRUE);
-    }
-    g_source_destroy(timer);
-    g_source_unref(timer);
-
-    g_autoptr(GBytes) out = res.out;
-    g_autoptr(GBytes) err = res.err;
-    g_autoptr(GError) run_error = res.error;
-    if (timed_out) {
-        *ret_why = g_strdup_printf("%s did not finish within %d s", what,
-                                   QEMU_PROBE_TIMEOUT_MS / 1000);
-        return NULL;
-    }
-    if (run_error) {
-        *ret_why = g_strdup(run_error->message);
-        return NULL;
-    }
-    if (!g_subprocess_get_if_exited(proc) || g_subprocess_get_exit_status(proc) != 0) {
-        gsize len = 0;
-        const char *data = err ? g_bytes_get_data(err, &len) : NULL;
-        g_autofree char *msg = g_strndup(data ? data : "", len);
-        msg[strcspn(msg, "\n")] = '\0';
-        *ret_why = g_strdup_printf("%s failed%s%s", what, *msg ? ": " : "", msg);
-        return NULL;
-    }
-    gsize len = 0;
-    const char *data = out ? g_bytes_get_data(out, &len) : NULL;
-    return g_strndup(data ? data : "", len);
-}
-
+/* Run @argv in the C locale with @input on stdin (/dev/null when NULL).  Returns its stdout,
+ * or NULL with a reason naming @what in @ret_why (it could not start, timed out, or exited
+ * non-zero: then with its first stderr line). */
 static char *
 run_probe(const char *what, const char *const *argv, const char *input, char **ret_why)
 {
-    /* A private context keeps the child's I/O off whatever loop the calling thread runs. */
-    g_autoptr(GMainContext) ctx = g_main_context_new();
-    g_main_context_push_thread_default(ctx);
-    char *out = run_on_context(ctx, what, argv, input, ret_why);
-    g_main_context_pop_thread_default(ctx);
-    return out;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = 0;
+    int r = mv_spawn_capture(argv, input, QEMU_PROBE_TIMEOUT_MS, &out, &err, &status);
+
+    if (r == -ETIMEDOUT) {
+        *ret_why = g_strdup_printf("%s did not finish within %d s", what, QEMU_PROBE_TIMEOUT_MS / 1000);
+        return NULL;
+    }
+    if (r < 0) {
+        *ret_why = g_strdup_printf("%s: %s", what, g_strerror(-r));
+        return NULL;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        err[strcspn(err, "\n")] = '\0';
+        *ret_why = g_strdup_printf("%s failed%s%s", what, *err ? ": " : "", err);
+        return NULL;
+    }
+    return g_steal_pointer(&out);
 }
 
 static void probe_error(GError **error, const char *binary, const char *fmt, ...)
@@ -544,22 +473,9 @@ same_file(const QemuCaps *caps, const struct stat *st)
            caps->mtime.tv_sec == st->st_mtim.tv_sec && caps->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
 
-static gpointer
-ignore_sigpipe(gpointer data)
-{
-    /* A QEMU that exits before reading its QMP input would otherwise kill the daemon with
-     * SIGPIPE when GIO writes to the pipe.  GIO itself ignores SIGPIPE process-wide as soon as
-     * a GSocket exists, for the same reason; this makes it so for callers that have none. */
-    signal(SIGPIPE, SIG_IGN);
-    return NULL;
-}
-
 QemuCaps *
 qemu_caps_get(const char *binary, GError **error)
 {
-    static GOnce sigpipe_once = G_ONCE_INIT;
-    g_once(&sigpipe_once, ignore_sigpipe, NULL);
-
     struct stat st;
     if (stat(binary, &st) < 0) {
         probe_error(error, binary, "%s", g_strerror(errno));
