@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libmodvirt: libvirt's public C API (names, types, numbers) over libvirt's remote
+ * protocol.  Include this one header; it pulls in the split headers beside it. */
+#ifndef MODVIRT_LIBVIRT_H
+#define MODVIRT_LIBVIRT_H
+
+#include "libvirt-common.h"
+#include "libvirt-host.h"
+#include "virterror.h"
+
+#endif /* MODVIRT_LIBVIRT_H */
