@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// libvirt's domain XML as a plain C struct: the parser, the formatter (inactive and live
+// forms, both valid against domain.rng) and the defaults libvirt fills in for x86 machines
+// (implicit devices, drive and PCI addresses, aliases).  Hypervisor checks and the command
+// line are the drivers' business; this layer never touches files or guest processes.
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "util/util-enum.h"
+#include "util/util-uuid.h"
+
+/* Yes/no attributes that may also be absent (absent keeps the default behaviour). */
+typedef enum {
+    MV_TRISTATE_ABSENT,
+    MV_TRISTATE_ON,
+    MV_TRISTATE_OFF,
+    MV_TRISTATE_LAST,
+} MvTristate;
+
+/* <domain type=...>.  Only qemu and kvm are usable by the QEMU driver; the others parse so
+ * that the other drivers can share this code. */
+typedef enum {
+    MV_DOMAIN_VIRT_QEMU,
+    MV_DOMAIN_VIRT_KVM,
+    MV_DOMAIN_VIRT_XEN,
+    MV_DOMAIN_VIRT_LXC,
+    MV_DOMAIN_VIRT_TEST,
+    MV_DOMAIN_VIRT_LAST,
+} MvDomainVirtType;
+
+typedef enum {
+    MV_DOMAIN_OS_HVM,
+    MV_DOMAIN_OS_XEN,
+    MV_DOMAIN_OS_LINUX,
+    MV_DOMAIN_OS_EXE,
+    MV_DOMAIN_OS_LAST,
+} MvDomainOsType;
+
+typedef enum {
+    MV_DOMAIN_BOOT_FD,
+    MV_DOMAIN_BOOT_CDROM,
+    MV_DOMAIN_BOOT_HD,
+    MV_DOMAIN_BOOT_NETWORK,
+    MV_DOMAIN_BOOT_LAST,
+} MvDomainBootDev;
+
+/* At most one <boot dev=> per device kind, as libvirt allows. */
+#define MV_DOMAIN_BOOT_MAX 4
+
+typedef enum {
+    MV_DOMAIN_LOADER_NONE, /* type= absent */
+    MV_DOMAIN_LOADER_ROM,
+    MV_DOMAIN_LOADER_PFLASH,
+    MV_DOMAIN_LOADER_LAST,
+} MvDomainLoaderType;
+
+/* Presence-only <features> children, plus vmport which carries state=. */
+typedef enum {
+    MV_DOMAIN_FEATURE_ACPI,
+    MV_DOMAIN_FEATURE_APIC,
+    MV_DOMAIN_FEATURE_PAE,
+    MV_DOMAIN_FEATURE_LAST,
+} MvDomainFeature;
+
+typedef enum {
+    MV_DOMAIN_VCPU_PLACEMENT_NONE, /* absent; filled with static */
+    MV_DOMAIN_VCPU_PLACEMENT_STATIC,
+    MV_DOMAIN_VCPU_PLACEMENT_AUTO,
+    MV_DOMAIN_VCPU_PLACEMENT_LAST,
+} MvDomainVcpuPlacement;
+
+typedef enum {
+    MV_DOMAIN_CPU_MODE_CUSTOM,
+    MV_DOMAIN_CPU_MODE_HOST_MODEL,
+    MV_DOMAIN_CPU_MODE_HOST_PASSTHROUGH,
+    MV_DOMAIN_CPU_MODE_MAXIMUM,
+    MV_DOMAIN_CPU_MODE_LAST,
+} MvDomainCpuMode;
+
+typedef enum {
+    MV_DOMAIN_CPU_MATCH_NONE, /* absent */
+    MV_DOMAIN_CPU_MATCH_MINIMUM,
+    MV_DOMAIN_CPU_MATCH_EXACT,
+    MV_DOMAIN_CPU_MATCH_STRICT,
+    MV_DOMAIN_CPU_MATCH_LAST,
+} MvDomainCpuMatch;
+
+typedef enum {
+    MV_DOMAIN_CPU_CHECK_NONE_SET, /* absent */
+    MV_DOMAIN_CPU_CHECK_NONE,
+    MV_DOMAIN_CPU_CHECK_PARTIAL,
+    MV_DOMAIN_CPU_CHECK_FULL,
+    MV_DOMAIN_CPU_CHECK_LAST,
+} MvDomainCpuCheck;
+
+typedef enum {
+    MV_DOMAIN_CPU_FALLBACK_NONE, /* absent */
+    MV_DOMAIN_CPU_FALLBACK_ALLOW,
+    MV_DOMAIN_CPU_FALLBACK_FORBID,
+    MV_DOMAIN_CPU_FALLBACK_LAST,
+} MvDomainCpuFallback;
+
+typedef enum {
+    MV_DOMAIN_CLOCK_UTC,
+    MV_DOMAIN_CLOCK_LOCALTIME,
+    MV_DOMAIN_CLOCK_VARIABLE,
+    MV_DOMAIN_CLOCK_LAST,
+} MvDomainClockOffset;
+
+typedef enum {
+    MV_DOMAIN_CLOCK_BASIS_UTC,
+    MV_DOMAIN_CLOCK_BASIS_LOCALTIME,
+    MV_DOMAIN_CLOCK_BASIS_LAST,
+} MvDomainClockBasis;
+
+typedef enum {
+    MV_DOMAIN_TIMER_RTC,
+    MV_DOMAIN_TIMER_PIT,
+    MV_DOMAIN_TIMER_HPET,
+    MV_DOMAIN_TIMER_KVMCLOCK,
+    MV_DOMAIN_TIMER_LAST,
+} MvDomainTimerName;
+
+typedef enum {
+    MV_DOMAIN_TICKPOLICY_NONE, /* absent */
+    MV_DOMAIN_TICKPOLICY_DELAY,
+    MV_DOMAIN_TICKPOLICY_CATCHUP,
+    MV_DOMAIN_TICKPOLICY_MERGE,
+    MV_DOMAIN_TICKPOLICY_DISCARD,
+    MV_DOMAIN_TICKPOLICY_LAST,
+} MvDomainTickPolicy;
+
+/* on_poweroff / on_reboot / on_crash, with libvirt's names and numbers. */
+typedef enum {
+    MV_DOMAIN_LIFECYCLE_DESTROY,
+    MV_DOMAIN_LIFECYCLE_RESTART,
+    MV_DOMAIN_LIFECYCLE_RESTART_RENAME,
+    MV_DOMAIN_LIFECYCLE_PRESERVE,
+    MV_DOMAIN_LIFECYCLE_COREDUMP_DESTROY,
+    MV_DOMAIN_LIFECYCLE_COREDUMP_RESTART,
+    MV_DOMAIN_LIFECYCLE_LAST,
+} MvDomainLifecycleAction;
+
+typedef enum {
+    MV_DOMAIN_ADDRESS_NONE,
+    MV_DOMAIN_ADDRESS_PCI,
+    MV_DOMAIN_ADDRESS_DRIVE,
+    MV_DOMAIN_ADDRESS_USB,
+    MV_DOMAIN_ADDRESS_LAST,
+} MvDomainAddressType;
+
+typedef struct {
+    MvDomainAddressType type;
+    /* PCI */
+    unsigned domain, bus, slot, function;
+    MvTristate multifunction;
+    /* drive */
+    unsigned controller, drive_bus, target, unit;
+    /* USB: bus and the port path ("1", "1.2") */
+    unsigned usb_bus;
+    char *usb_port;
+} MvDomainAddress;
+
+/* What every device carries. */
+typedef struct {
+    /* "virtio-disk0", "net0", ...: filled by mv_domain_def_fill_defaults() and formatted
+     * only in the live XML; a user alias ("ua-" prefix) is kept and formatted always. */
+    char *alias;
+    MvDomainAddress addr;
+    unsigned boot_order;  /* <boot order=N/>; 0 when absent */
+} MvDomainDeviceInfo;
+
+typedef enum {
+    MV_DOMAIN_DISK_TYPE_FILE,
+    MV_DOMAIN_DISK_TYPE_BLOCK,
+    MV_DOMAIN_DISK_TYPE_LAST,
+} MvDomainDiskType;
+
+typedef enum {
+    MV_DOMAIN_DISK_DEVICE_DISK,
+    MV_DOMAIN_DISK_DEVICE_CDROM,
+    MV_DOMAIN_DISK_DEVICE_LAST,
+} MvDomainDiskDevice;
+
+typedef enum {
+    MV_DOMAIN_DISK_BUS_NONE, /* absent: derived from the target name */
+    MV_DOMAIN_DISK_BUS_IDE,
+    MV_DOMAIN_DISK_BUS_SCSI,
+    MV_DOMAIN_DISK_BUS_VIRTIO,
+    MV_DOMAIN_DISK_BUS_SATA,
+    MV_DOMAIN_DISK_BUS_LAST,
+} MvDomainDiskBus;
+
+typedef enum {
+    MV_DOMAIN_DISK_FORMAT_NONE, /* absent; filled with raw */
+    MV_DOMAIN_DISK_FORMAT_RAW,
+    MV_DOMAIN_DISK_FORMAT_QCOW2,
+    MV_DOMAIN_DISK_FORMAT_LAST,
+} MvDomainDiskFormat;
+
+typedef enum {
+    MV_DOMAIN_DISK_CACHE_NONE_SET, /* absent */
+    MV_DOMAIN_DISK_CACHE_DEFAULT,
+    MV_DOMAIN_DISK_CACHE_NONE,
+    MV_DOMAIN_DISK_CACHE_WRITETHROUGH,
+    MV_DOMAIN_DISK_CACHE_WRITEBACK,
+    MV_DOMAIN_DISK_CACHE_DIRECTSYNC,
+    MV_DOMAIN_DISK_CACHE_UNSAFE,
+    MV_DOMAIN_DISK_CACHE_LAST,
+} MvDomainDiskCache;
+
+typedef enum {
+    MV_DOMAIN_DISK_DISCARD_NONE, /* absent */
+    MV_DOMAIN_DISK_DISCARD_UNMAP,
+    MV_DOMAIN_DISK_DISCARD_IGNORE,
+    MV_DOMAIN_DISK_DISCARD_LAST,
+} MvDomainDiskDiscard;
+
+typedef struct {
+    MvDomainDeviceInfo info;
+    MvDomainDiskType type;
+    MvDomainDiskDevice device;
+    char *driver_name;          /* <driver name=>: "qemu" or NULL */
+    MvDomainDiskFormat format;
+    MvDomainDiskCache cache;
+    MvDomainDiskDiscard discard;
+    char *src;                  /* file or block device path; NULL: empty CD-ROM */
+    char *target;               /* "vda", "sdb", "hdc" */
+    MvDomainDiskBus bus;
+    bool readonly;
+    bool shareable;
+    char *serial;
+} MvDomainDisk;
+
+void mv_domain_disk_free(MvDomainDisk *disk);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainDisk, mv_domain_disk_free)
+
+typedef enum {
+    MV_DOMAIN_CONTROLLER_IDE,
+    MV_DOMAIN_CONTROLLER_SCSI,
+    MV_DOMAIN_CONTROLLER_SATA,
+    MV_DOMAIN_CONTROLLER_VIRTIO_SERIAL,
+    MV_DOMAIN_CONTROLLER_USB,
+    MV_DOMAIN_CONTROLLER_PCI,
+    MV_DOMAIN_CONTROLLER_LAST,
+} MvDomainControllerType;
+
+/* model= of each controller type that has one; -1 in MvDomainController.model: absent. */
+typedef enum {
+    MV_DOMAIN_USB_MODEL_PIIX3_UHCI,
+    MV_DOMAIN_USB_MODEL_QEMU_XHCI,
+    MV_DOMAIN_USB_MODEL_NEC_XHCI,
+    MV_DOMAIN_USB_MODEL_NONE,
+    MV_DOMAIN_USB_MODEL_LAST,
+} MvDomainUsbModel;
+
+typedef enum {
+    MV_DOMAIN_SCSI_MODEL_LSILOGIC,
+    MV_DOMAIN_SCSI_MODEL_VIRTIO_SCSI,
+    MV_DOMAIN_SCSI_MODEL_LAST,
+} MvDomainScsiModel;
+
+typedef enum {
+    MV_DOMAIN_PCI_MODEL_PCI_ROOT,
+    MV_DOMAIN_PCI_MODEL_PCIE_ROOT,
+    MV_DOMAIN_PCI_MODEL_PCIE_ROOT_PORT,
+    MV_DOMAIN_PCI_MODEL_PCIE_TO_PCI_BRIDGE,
+    MV_DOMAIN_PCI_MODEL_LAST,
+} MvDomainPciModel;
+
+typedef struct {
+    MvDomainDeviceInfo info;
+    MvDomainControllerType type;
+    int index;
+    int model;           /* MvDomainUsbModel / MvDomainScsiModel / MvDomainPciModel, or -1 */
+    /* PCI controllers: <model name=> (the QEMU device), <target chassis= port=>; -1 absent */
+    char *model_name;
+    int chassis;
+    int port;
+} MvDomainController;
+
+void mv_domain_controller_free(MvDomainController *ctrl);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainController, mv_domain_controller_free)
+
+typedef enum {
+    MV_DOMAIN_NET_USER,
+    MV_DOMAIN_NET_NETWORK,
+    MV_DOMAIN_NET_BRIDGE,
+    MV_DOMAIN_NET_ETHERNET,
+    MV_DOMAIN_NET_LAST,
+} MvDomainNetType;
+
+typedef enum {
+    MV_DOMAIN_NET_MODEL_NONE, /* absent: the hypervisor's default NIC (rtl8139 on x86) */
+    MV_DOMAIN_NET_MODEL_VIRTIO,
+    MV_DOMAIN_NET_MODEL_E1000,
+    MV_DOMAIN_NET_MODEL_E1000E,
+    MV_DOMAIN_NET_MODEL_RTL8139,
+    MV_DOMAIN_NET_MODEL_LAST,
+} MvDomainNetModel;
+
+#define MV_MAC_BUFLEN 6
+#define MV_MAC_STRING_BUFLEN 18
+
+typedef struct {
+    MvDomainDeviceInfo info;
+    MvDomainNetType type;
+    guint8 mac[MV_MAC_BUFLEN];
+    bool mac_set;        /* false until parsed or generated */
+    char *source;        /* network name (network) or bridge name (bridge) */
+    char *target_dev;    /* tap name: given for ethernet, or the live one */
+    MvDomainNetModel model;
+} MvDomainNet;
+
+void mv_domain_net_free(MvDomainNet *net);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainNet, mv_domain_net_free)
+
+typedef enum {
+    MV_DOMAIN_CHR_PTY,
+    MV_DOMAIN_CHR_FILE,
+    MV_DOMAIN_CHR_UNIX,
+    MV_DOMAIN_CHR_LAST,
+} MvDomainChrType;
+
+typedef enum {
+    MV_DOMAIN_CHR_MODE_BIND,
+    MV_DOMAIN_CHR_MODE_CONNECT,
+    MV_DOMAIN_CHR_MODE_LAST,
+} MvDomainChrMode;
+
+/* <target type=> of a serial port / console. */
+typedef enum {
+    MV_DOMAIN_CHR_TARGET_NONE,       /* absent */
+    MV_DOMAIN_CHR_TARGET_ISA_SERIAL, /* serial */
+    MV_DOMAIN_CHR_TARGET_SERIAL,     /* console: a view of serial port <target port=> */
+    MV_DOMAIN_CHR_TARGET_LAST,
+} MvDomainChrTarget;
+
+typedef struct {
+    MvDomainDeviceInfo info;
+    MvDomainChrType type;
+    /* file, unix: the path; pty: the pseudo-terminal once the guest runs (live only) */
+    char *path;
+    MvDomainChrMode mode;      /* unix only */
+    MvTristate append;         /* file only */
+    MvDomainChrTarget target_type;
+    int target_port;           /* -1: absent */
+} MvDomainChr;
+
+void mv_domain_chr_free(MvDomainChr *chr);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainChr, mv_domain_chr_free)
+
+typedef enum {
+    MV_DOMAIN_INPUT_MOUSE,
+    MV_DOMAIN_INPUT_KEYBOARD,
+    MV_DOMAIN_INPUT_TABLET,
+    MV_DOMAIN_INPUT_LAST,
+} MvDomainInputType;
+
+typedef enum {
+    MV_DOMAIN_INPUT_BUS_NONE, /* absent: ps2 for mouse/keyboard, usb for tablet */
+    MV_DOMAIN_INPUT_BUS_PS2,
+    MV_DOMAIN_INPUT_BUS_USB,
+    MV_DOMAIN_INPUT_BUS_VIRTIO,
+    MV_DOMAIN_INPUT_BUS_LAST,
+} MvDomainInputBus;
+
+typedef struct {
+    MvDomainDeviceInfo info;
+    MvDomainInputType type;
+    MvDomainInputBus bus;
+} MvDomainInput;
+
+void mv_domain_input_free(MvDomainInput *input);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainInput, mv_domain_input_free)
+
+typedef enum {
+    MV_DOMAIN_GRAPHICS_VNC,
+    MV_DOMAIN_GRAPHICS_LAST,
+} MvDomainGraphicsType;
+
+typedef struct {
+    MvDomainGraphicsType type;
+    int port;            /* -1: automatic (before start) */
+    bool autoport;
+    char *listen;        /* listen address; NULL: the driver's default (127.0.0.1) */
+    char *passwd;        /* formatted only with MV_DOMAIN_FORMAT_SECURE */
+    char *keymap;
+} MvDomainGraphics;
+
+void mv_domain_graphics_free(MvDomainGraphics *graphics);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainGraphics, mv_domain_graphics_free)
+
+typedef enum {
+    MV_DOMAIN_VIDEO_VGA,
+    MV_DOMAIN_VIDEO_CIRRUS,
+    MV_DOMAIN_VIDEO_VIRTIO,
+    MV_DOMAIN_VIDEO_BOCHS,
+    MV_DOMAIN_VIDEO_NONE,
+    MV_DOMAIN_VIDEO_LAST,
+} MvDomainVideoModel;
+
+typedef struct {
+    MvDomainDeviceInfo info;
+    MvDomainVideoModel model;
+    unsigned vram_kib;  /* 0: absent */
+    unsigned heads;     /* 0: absent */
+    bool primary;
+} MvDomainVideo;
+
+void mv_domain_video_free(MvDomainVideo *video);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainVideo, mv_domain_video_free)
+
+typedef enum {
+    MV_DOMAIN_MEMBALLOON_VIRTIO,
+    MV_DOMAIN_MEMBALLOON_NONE,
+    MV_DOMAIN_MEMBALLOON_LAST,
+} MvDomainMemballoonModel;
+
+typedef struct {
+    MvDomainDeviceInfo info;
+    MvDomainMemballoonModel model;
+    MvTristate autodeflate;
+} MvDomainMemballoon;
+
+void mv_domain_memballoon_free(MvDomainMemballoon *balloon);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainMemballoon, mv_domain_memballoon_free)
+
+typedef struct {
+    MvDomainDeviceInfo info;
+    char *backend_path;  /* <backend model='random'>PATH</backend>; filled with /dev/random */
+} MvDomainRng;
+
+void mv_domain_rng_free(MvDomainRng *rng);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainRng, mv_domain_rng_free)
+
+typedef enum {
+    MV_DOMAIN_WATCHDOG_I6300ESB,
+    MV_DOMAIN_WATCHDOG_IB700,
+    MV_DOMAIN_WATCHDOG_LAST,
+} MvDomainWatchdogModel;
+
+typedef enum {
+    MV_DOMAIN_WATCHDOG_ACTION_RESET,
+    MV_DOMAIN_WATCHDOG_ACTION_SHUTDOWN,
+    MV_DOMAIN_WATCHDOG_ACTION_POWEROFF,
+    MV_DOMAIN_WATCHDOG_ACTION_PAUSE,
+    MV_DOMAIN_WATCHDOG_ACTION_DUMP,
+    MV_DOMAIN_WATCHDOG_ACTION_NONE,
+    MV_DOMAIN_WATCHDOG_ACTION_INJECT_NMI,
+    MV_DOMAIN_WATCHDOG_ACTION_LAST,
+} MvDomainWatchdogAction;
+
+typedef struct {
+    MvDomainDeviceInfo info;
+    MvDomainWatchdogModel model;
+    MvDomainWatchdogAction action;
+} MvDomainWatchdog;
+
+void mv_domain_watchdog_free(MvDomainWatchdog *watchdog);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainWatchdog, mv_domain_watchdog_free)
+
+/* <audio id=N type='none'/>: the only audio backend we offer (libvirt adds one by default). */
+typedef struct {
+    unsigned id;
+} MvDomainAudio;
+
+void mv_domain_audio_free(MvDomainAudio *audio);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainAudio, mv_domain_audio_free)
+
+typedef struct {
+    unsigned id;
+    char *cpus;           /* as written: "0-1,4" */
+    guint64 memory_kib;
+} MvDomainNumaCell;
+
+void mv_domain_numa_cell_free(MvDomainNumaCell *cell);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainNumaCell, mv_domain_numa_cell_free)
+
+typedef struct {
+    bool present;                 /* <cpu> given or filled */
+    MvDomainCpuMode mode;
+    MvDomainCpuMatch match;
+    MvDomainCpuCheck check;
+    MvTristate migratable;
+    char *model;
+    MvDomainCpuFallback fallback;
+    /* <topology>; all zero when absent */
+    unsigned sockets, dies, cores, threads;
+    GPtrArray *numa;              /* of MvDomainNumaCell*, never NULL */
+} MvDomainCpu;
+
+typedef struct {
+    MvDomainTimerName name;
+    MvDomainTickPolicy tickpolicy;
+    MvTristate present;
+} MvDomainTimer;
+
+typedef struct {
+    MvDomainClockOffset offset;
+    gint64 adjustment;            /* variable only, seconds */
+    MvDomainClockBasis basis;     /* variable only */
+    GArray *timers;               /* of MvDomainTimer, never NULL */
+} MvDomainClock;
+
+typedef struct {
+    MvDomainOsType type;
+    char *arch;                   /* NULL until filled */
+    char *machine;                /* canonical after mv_domain_def_fill_defaults() */
+    MvDomainBootDev boot[MV_DOMAIN_BOOT_MAX];
+    size_t nboot;
+    MvTristate bootmenu;
+    char *kernel, *initrd, *cmdline;
+    char *loader;
+    MvDomainLoaderType loader_type;
+    MvTristate loader_readonly;
+    char *nvram;
+} MvDomainOs;
+
+typedef struct {
+    MvDomainVirtType virt_type;
+    int id;                       /* read back from live XML (MV_DOMAIN_PARSE_LIVE); else -1 */
+    char *name;
+    guint8 uuid[MV_UUID_BUFLEN];  /* generated when absent */
+    char *title;
+    char *description;
+    char *metadata;               /* the children of <metadata>, serialized verbatim; or NULL */
+
+    guint64 memory_kib;           /* <memory> */
+    guint64 current_memory_kib;   /* <currentMemory>; 0 until filled */
+    guint64 max_memory_kib;       /* <maxMemory>; 0 when absent */
+    unsigned max_memory_slots;
+
+    unsigned vcpus;               /* maximum */
+    unsigned current_vcpus;       /* 0: same as vcpus */
+    MvDomainVcpuPlacement placement;
+    char *cpuset;
+
+    MvDomainOs os;
+    bool features[MV_DOMAIN_FEATURE_LAST];
+    MvTristate vmport;
+    MvDomainCpu cpu;
+    MvDomainClock clock;
+    MvDomainLifecycleAction on_poweroff, on_reboot, on_crash;
+
+    char *emulator;
+    /* Devices, each array owning its elements; all non-NULL, possibly empty. */
+    GPtrArray *disks;             /* MvDomainDisk*, kept grouped by bus, in target order */
+    GPtrArray *controllers;       /* MvDomainController* */
+    GPtrArray *nets;              /* MvDomainNet* */
+    GPtrArray *serials;           /* MvDomainChr* */
+    GPtrArray *consoles;          /* MvDomainChr* */
+    GPtrArray *inputs;            /* MvDomainInput* */
+    GPtrArray *graphics;          /* MvDomainGraphics* */
+    GPtrArray *audios;            /* MvDomainAudio* */
+    GPtrArray *videos;            /* MvDomainVideo* */
+    GPtrArray *watchdogs;         /* MvDomainWatchdog* */
+    MvDomainMemballoon *memballoon; /* NULL until filled (then model virtio or none) */
+    GPtrArray *rngs;              /* MvDomainRng* */
+} MvDomainDef;
+
+MV_ENUM_DECL(mv_tristate_onoff);
+MV_ENUM_DECL(mv_tristate_yesno);
+MV_ENUM_DECL(mv_domain_virt);
+MV_ENUM_DECL(mv_domain_os);
+MV_ENUM_DECL(mv_domain_boot);
+MV_ENUM_DECL(mv_domain_loader);
+MV_ENUM_DECL(mv_domain_feature);
+MV_ENUM_DECL(mv_domain_vcpu_placement);
+MV_ENUM_DECL(mv_domain_cpu_mode);
+MV_ENUM_DECL(mv_domain_cpu_match);
+MV_ENUM_DECL(mv_domain_cpu_check);
+MV_ENUM_DECL(mv_domain_cpu_fallback);
+MV_ENUM_DECL(mv_domain_clock_offset);
+MV_ENUM_DECL(mv_domain_clock_basis);
+MV_ENUM_DECL(mv_domain_timer);
+MV_ENUM_DECL(mv_domain_tickpolicy);
+MV_ENUM_DECL(mv_domain_lifecycle);
+MV_ENUM_DECL(mv_domain_address);
+MV_ENUM_DECL(mv_domain_disk_type);
+MV_ENUM_DECL(mv_domain_disk_device);
+MV_ENUM_DECL(mv_domain_disk_bus);
+MV_ENUM_DECL(mv_domain_disk_format);
+MV_ENUM_DECL(mv_domain_disk_cache);
+MV_ENUM_DECL(mv_domain_disk_discard);
+MV_ENUM_DECL(mv_domain_controller);
+MV_ENUM_DECL(mv_domain_usb_model);
+MV_ENUM_DECL(mv_domain_scsi_model);
+MV_ENUM_DECL(mv_domain_pci_model);
+MV_ENUM_DECL(mv_domain_net);
+MV_ENUM_DECL(mv_domain_net_model);
+MV_ENUM_DECL(mv_domain_chr);
+MV_ENUM_DECL(mv_domain_chr_mode);
+MV_ENUM_DECL(mv_domain_chr_target);
+MV_ENUM_DECL(mv_domain_input);
+MV_ENUM_DECL(mv_domain_input_bus);
+MV_ENUM_DECL(mv_domain_graphics);
+MV_ENUM_DECL(mv_domain_video);
+MV_ENUM_DECL(mv_domain_memballoon);
+MV_ENUM_DECL(mv_domain_watchdog);
+MV_ENUM_DECL(mv_domain_watchdog_action);
+
+/* An empty definition: no name, null UUID, every device array empty, lifecycle actions at
+ * libvirt's defaults (destroy, restart, destroy), id -1. */
+MvDomainDef *mv_domain_def_new(void);
+void mv_domain_def_free(MvDomainDef *def);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainDef, mv_domain_def_free)
+
+/* Parse flags. */
+typedef enum {
+    /* Also read what only live/status XML carries: <domain id=>, device <alias>es, pty
+     * paths.  Without it, an <alias> must be a user alias ("ua-..."). */
+    MV_DOMAIN_PARSE_LIVE = 1 << 0,
+} MvDomainParseFlags;
+
+/* Parse domain XML.  Everything not understood is an error, never dropped: unknown elements
+ * and attributes, values outside libvirt's sets, bad units, bad UUIDs or MACs, duplicate
+ * disk targets.  A missing UUID is generated, a missing MAC is not (see fill_defaults).
+ * Returns a new definition (mv_domain_def_free) or NULL with @error set: MV_FROM_DOMAIN
+ * MV_ERR_XML_DETAIL for malformed XML ("(domain_definition):LINE: ..."), MV_ERR_XML_ERROR
+ * for bad values (naming element and value), MV_ERR_CONFIG_UNSUPPORTED for things libvirt
+ * knows but we do not implement. */
+MvDomainDef *mv_domain_def_parse(const char *xml, unsigned flags, GError **error);
+
+/* Format flags. */
+typedef enum {
+    MV_DOMAIN_FORMAT_INACTIVE = 1 << 0, /* the persistent form: no id, aliases, live paths */
+    MV_DOMAIN_FORMAT_SECURE = 1 << 1,   /* include passwords */
+} MvDomainFormatFlags;
+
+/* Format @def as libvirt does: two-space indent, single-quoted attributes, newline at the
+ * end.  Without MV_DOMAIN_FORMAT_INACTIVE, @id >= 0 is written as <domain id=> and device
+ * aliases and live paths appear.  Returns a g_free()able string, or NULL with @error
+ * (MV_ERR_INTERNAL_ERROR) when @def is inconsistent (an enum out of range). */
+char *mv_domain_def_format(const MvDomainDef *def, unsigned flags, int id, GError **error);
+
+/* A deep copy made by formatting and parsing back (live form, so aliases survive).
+ * Returns NULL with @error only if @def does not round-trip, which is a bug. */
+MvDomainDef *mv_domain_def_copy(const MvDomainDef *def, GError **error);
+
+/* What the hypervisor driver knows and conf must not look up itself. */
+typedef struct {
+    const char *emulator;        /* <emulator> when absent; NULL leaves it absent */
+    const char *arch;            /* <type arch=> when absent */
+    const char *default_machine; /* <type machine=> when absent, canonical ("pc-i440fx-7.2") */
+    /* Machine aliases as {alias, canonical, alias, canonical, ..., NULL}; may be NULL.
+     * A machine= given as an alias is replaced by its canonical name, as libvirt shows it. */
+    const char *const *machine_aliases;
+} MvDomainDefaults;
+
+/* Fill in what libvirt fills in at define time for an x86 guest, then check the result:
+ * emulator, arch, canonical machine, default CPU (qemu64), currentMemory, vCPU placement,
+ * <boot dev='hd'/>, MAC addresses (52:54:00:xx:xx:xx), disk bus and driver, implicit
+ * controllers (USB, PCI root, SATA on q35, those disks need), PS/2 inputs, audio, memballoon,
+ * the console/serial pairing, a video device for graphics, drive addresses, PCI addresses
+ * (the i440fx and q35 layouts, adding pcie-root-ports and a pcie-to-pci-bridge on q35) and
+ * device aliases.  Idempotent: filling a formatted-and-reparsed definition changes nothing.
+ * Returns false with @error (MV_FROM_DOMAIN; MV_ERR_CONFIG_UNSUPPORTED for a machine type
+ * other than i440fx or q35, IDE on q35, no free PCI slot, ...; MV_ERR_XML_ERROR for
+ * conflicts such as two devices on one address or one boot order). */
+bool mv_domain_def_fill_defaults(MvDomainDef *def, const MvDomainDefaults *defaults,
+                                 GError **error);
+
+/* Small helpers shared by the conf files and the drivers. */
+
+/* The disk with target @target, or NULL.  Borrowed. */
+MvDomainDisk *mv_domain_def_find_disk(const MvDomainDef *def, const char *target);
+
+/* The controller of @type with @index, or NULL.  Borrowed. */
+MvDomainController *mv_domain_def_find_controller(const MvDomainDef *def,
+                                                  MvDomainControllerType type, int index);
+
+/* True for a machine type of the q35 family ("q35", "pc-q35-7.2"). */
+bool mv_domain_machine_is_q35(const char *machine);
+
+/* True for a machine type of the i440fx family ("pc", "pc-i440fx-7.2"). */
+bool mv_domain_machine_is_i440fx(const char *machine);
+
+/* Parse a disk target name ("vda", "hdc", "sdaa") into its prefix length and index
+ * ("sdaa": 2 and 26).  Returns -EINVAL when the name is not letters + suffix letters. */
+int mv_domain_disk_name_index(const char *name, size_t *ret_prefix_len, unsigned *ret_index);
+
+/* MAC addresses: "52:54:00:ab:cd:ef" form.  Parse returns -EINVAL when malformed. */
+int mv_mac_parse(const char *text, guint8 ret_mac[MV_MAC_BUFLEN]);
+void mv_mac_format(const guint8 mac[MV_MAC_BUFLEN], char ret_text[MV_MAC_STRING_BUFLEN]);
+/* A random MAC in QEMU's locally administered 52:54:00 range. */
+void mv_mac_generate(guint8 ret_mac[MV_MAC_BUFLEN]);

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Running guests: start, stop, pause, resume, shutdown, reboot and reset, as API calls and
+// as the steps QEMU's events and daemon start-up reuse.  Monitor commands are only issued
+// with the domain's job held and its lock released, so QEMU's events (which take the lock
+// on the I/O thread) never wait behind a command waiting for QEMU.
+
+#include "qemu-runtime.h"
+#include "qemu-caps.h"
+#include "qemu-command.h"
+#include "qemu-persist.h"
+#include "util/util-error.h"
+#include "util/util-file.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+/* CREATE_WITH_FLAGS / CREATE_XML */
+#define START_PAUSED 1
+#define START_AUTODESTROY 2
+#define START_BYPASS_CACHE 4
+#define START_FORCE_BOOT 8
+#define START_VALIDATE 16
+/* DESTROY_FLAGS */
+#define DESTROY_GRACEFUL 1
+#define DESTROY_REMOVE_LOGS 2
+/* SHUTDOWN_FLAGS / REBOOT: only the default and ACPI are offered (no guest agent). */
+#define SHUTDOWN_ACPI 1
+/* The part of a domain name used in paths, as libvirt cuts it, so socket paths stay short. */
+#define QEMU_SHORT_NAME_MAX 20
+
+static void
+priv_free(QemuDomainPriv *priv)
+{
+    if (!priv)
+        return;
+    qemu_process_free(priv->proc);
+    if (priv->cb_ref)
+        mv_domain_obj_unref(priv->cb_ref);
+    g_free(priv->run_dir);
+    g_free(priv->monitor_path);
+    g_free(priv->cgroup_name);
+    g_free(priv);
+}
+
+QemuDomainPriv *
+qemu_domain_priv(QemuDriver *drv, MvDomainObj *obj)
+{
+    if (!obj->priv) {
+        QemuDomainPriv *priv = g_new0(QemuDomainPriv, 1);
+        priv->drv = drv;
+        obj->priv = priv;
+        obj->priv_free = (GDestroyNotify)priv_free;
+    }
+    return obj->priv;
+}
+
+guint64
+qemu_domain_cpu_time(MvDomainObj *obj)
+{
+    QemuDomainPriv *priv = obj->priv;
+    if (!priv || !priv->proc || !mv_domain_obj_is_active(obj))
+        return 0;
+    MvCgroup *cg = qemu_process_cgroup(priv->proc);
+    MvCgroupCpuStat st;
+    if (cg && mv_cgroup_get_cpu_stat(cg, &st) == 0)
+        return st.usage_ns;
+    /* No cgroup accounting: the process's own run time from the scheduler, in ns. */
+    g_autofree char *path = g_strdup_printf("/proc/%d/schedstat", (int)qemu_process_pid(priv->proc));
+    g_autofree char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return 0;
+    return g_ascii_strtoull(text, NULL, 10);
+}
+
+static void
+release_runtime(QemuDriver *drv, MvDomainObj *obj, QemuDomainPriv *priv)
+{
+    g_clear_pointer(&priv->proc, qemu_process_free);
+    if (priv->cb_ref) {
+        /* The list (or a caller) still holds the object: this is never the last ref. */
+        mv_domain_obj_unref(priv->cb_ref);
+        priv->cb_ref = NULL;
+    }
+    if (priv->run_dir) {
+        if (priv->monitor_path)
+            unlink(priv->monitor_path);
+        rmdir(priv->run_dir);
+    }
+    g_clear_pointer(&priv->run_dir, g_free);
+    g_clear_pointer(&priv->monitor_path, g_free);
+    g_clear_pointer(&priv->cgroup_name, g_free);
+    priv->shutdown_seen = false;
+    priv->fake_reboot = false;
+    if (priv->inhibiting) {
+        priv->inhibiting = false;
+        mv_daemon_release(drv->daemon);
+    }
+}
+
+void
+qemu_domain_cleanup(QemuDriver *drv, MvDomainObj *obj, int reason, int detail)
+{
+    QemuDomainPriv *priv = qemu_domain_priv(drv, obj);
+
+    release_runtime(drv, obj, priv);
+    qemu_status_remove(drv, obj->name);
+    mv_domain_list_set_id(drv->domains, obj, -1);
+    mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, reason);
+    qemu_domain_event(drv, obj, QEMU_EVENT_STOPPED, detail);
+    if (obj->newdef) {
+        /* The configuration defined while it ran takes effect now. */
+        mv_domain_def_free(obj->def);
+        obj->def = obj->newdef;
+        obj->newdef = NULL;
+    }
+    if (!obj->persistent)
+        mv_domain_list_remove(drv->domains, obj);
+}
+
+void
+qemu_domain_stop(QemuDriver *drv, MvDomainObj *obj, bool graceful, int reason, int detail)
+{
+    QemuDomainPriv *priv = qemu_domain_priv(drv, obj);
+
+    if (priv->proc) {
+        g_autoptr(GError) err = NULL;
+        QemuProcess *proc = priv->proc;
+        mv_domain_obj_unlock(obj);
+        bool ok = qemu_process_stop(proc, graceful, &err);
+        mv_domain_obj_lock(obj);
+        if (!ok)
+            g_warning("domain '%s': %s", obj->name, err->message);
+    }
+    qemu_domain_cleanup(drv, obj, reason, detail);
+}
+
+static char *
+short_name(const char *name)
+{
+    g_autofree char *s = g_utf8_substring(name, 0, MIN((glong)g_utf8_strlen(name, -1), QEMU_SHORT_NAME_MAX));
+    /* Path separators would escape the directory. */
+    g_strdelimit(s, "/", '_');
+    return g_steal_pointer(&s);
+}
+
+bool
+qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error)
+{
+    QemuDomainPriv *priv = qemu_domain_priv(drv, obj);
+    const MvDomainDef *def = obj->def;   /* stable: changes need the job we hold */
+    const char *emulator = def->emulator ? def->emulator : drv->emulator;
+
+    if (mv_domain_obj_is_active(obj)) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID, "domain is already running");
+        return false;
+    }
+    if (!emulator) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                     "cannot start domain '%s': no QEMU binary is installed on this host", obj->name);
+        return false;
+    }
+    g_autoptr(QemuCaps) caps = qemu_caps_get(emulator, error);
+    if (!caps)
+        return false;
+
+    int id = mv_domain_list_next_id(drv->domains);
+    g_autofree char *shortname = short_name(obj->name);
+    priv->run_dir = g_strdup_printf("%s/domain-%d-%s", drv->lib_dir, id, shortname);
+    priv->monitor_path = g_strdup_printf("%s/monitor.sock", priv->run_dir);
+    priv->cgroup_name = g_strdup_printf("qemu-%d-%s", id, shortname);
+    priv->generation++;
+    if (g_mkdir_with_parents(priv->run_dir, 0700) < 0) {
+        mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create directory '%s'", priv->run_dir);
+        release_runtime(drv, obj, priv);
+        return false;
+    }
+    g_autofree char *log_path = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
+    QemuCommandPaths paths = { .monitor_path = priv->monitor_path, .run_dir = priv->run_dir };
+    g_auto(GStrv) argv = qemu_command_build(def, caps, &paths, error);
+    if (!argv) {
+        release_runtime(drv, obj, priv);
+        return false;
+    }
+
+    QemuLaunchOpts opts = {
+        .name = obj->name,
+        .log_path = log_path,
+        .monitor_path = priv->monitor_path,
+        .cgroup_name = priv->cgroup_name,
+        .own_session = true,
+        .callbacks = qemu_domain_monitor_callbacks,
+        .opaque = obj,
+    };
+    mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, QEMU_PAUSED_STARTING_UP);
+    priv->cb_ref = mv_domain_obj_ref(obj);
+    mv_domain_obj_unlock(obj);
+    QemuProcess *proc = NULL;
+    bool ok = qemu_process_launch((const char *const *)argv, &opts, &proc, error);
+    if (ok && !paused) {
+        ok = qemu_monitor_cont(qemu_process_monitor(proc), error);
+        if (!ok) {
+            g_autoptr(GError) ignored = NULL;
+            qemu_process_stop(proc, false, &ignored);
+            qemu_process_free(g_steal_pointer(&proc));
+        }
+    }
+    mv_domain_obj_lock(obj);
+    if (!ok) {
+        release_runtime(drv, obj, priv);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);
+        return false;
+    }
+    priv->proc = proc;
+    mv_domain_list_set_id(drv->domains, obj, id);
+    priv->inhibiting = true;
+    mv_daemon_inhibit(drv->daemon);
+    /* A RESUME or STOP event may have set the state already; the start decides it now. */
+    if (paused)
+        mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, QEMU_PAUSED_USER);
+    else
+        mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, QEMU_RUNNING_BOOTED);
+    qemu_domain_event(drv, obj, QEMU_EVENT_STARTED, QEMU_DETAIL_STARTED_BOOTED);
+    if (paused)
+        qemu_domain_event(drv, obj, QEMU_EVENT_SUSPENDED, QEMU_DETAIL_SUSPENDED_PAUSED);
+    g_autoptr(GError) serr = NULL;
+    if (!qemu_status_save(drv, obj, &serr))
+        g_warning("domain '%s' runs, but its status could not be saved (a daemon restart will not find it): %s",
+                  obj->name, serr->message);
+    return true;
+}
+
+/* ---- API ---- */
+
+/* Find, lock and take the job of the domain a Dom argument names. */
+static MvDomainObj *
+acquire(MvCall *call, const remote_nonnull_domain *dom, GError **error)
+{
+    MvDomainObj *obj = qemu_domain_find(qemu_driver_of(call), dom, error);
+    if (!obj)
+        return NULL;
+    mv_domain_obj_lock(obj);
+    if (!mv_domain_obj_begin_job(obj, QEMU_JOB_WAIT_MS, error)) {
+        mv_domain_obj_unlock(obj);
+        mv_domain_obj_unref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static void
+release(MvDomainObj *obj)
+{
+    mv_domain_obj_end_job(obj);
+    mv_domain_obj_unlock(obj);
+    mv_domain_obj_unref(obj);
+}
+
+static bool
+check_flags(unsigned flags, unsigned allowed, const char *api, GError **error)
+{
+    if (flags & ~allowed) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s",
+                     flags & ~allowed, api);
+        return false;
+    }
+    return true;
+}
+
+static bool
+require_active(MvDomainObj *obj, GError **error)
+{
+    if (!mv_domain_obj_is_active(obj)) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID, "domain is not running");
+        return false;
+    }
+    return true;
+}
+
+static bool
+create_flags(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, remote_nonnull_domain *ret_dom,
+             GError **error)
+{
+    if (!check_flags(flags, START_PAUSED | START_AUTODESTROY | START_BYPASS_CACHE | START_FORCE_BOOT,
+                     "virDomainCreateWithFlags", error))
+        return false;
+    if (flags & START_AUTODESTROY) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_ARGUMENT_UNSUPPORTED, "autodestroy is not supported yet");
+        return false;
+    }
+    MvDomainObj *obj = acquire(call, dom, error);
+    if (!obj)
+        return false;
+    bool ok = qemu_domain_start(qemu_driver_of(call), obj, flags & START_PAUSED, error);
+    if (ok && ret_dom)
+        qemu_domain_to_wire(obj, ret_dom);
+    release(obj);
+    return ok;
+}
+
+bool
+qemu_create(MvCall *call, void *args, void *ret, GError **error)
+{
+    return create_flags(call, &((remote_domain_only_args *)args)->dom, 0, NULL, error);
+}
+
+bool
+qemu_create_with_flags(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_domain_flags_args *a = args;
+    return create_flags(call, &a->dom, a->flags, &((remote_domain_ret *)ret)->dom, error);
+}
+
+bool
+qemu_create_xml(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_domain_create_xml_args *a = args;
+    QemuDriver *drv = qemu_driver_of(call);
+
+    if (!check_flags(a->flags, START_PAUSED | START_VALIDATE | START_BYPASS_CACHE, "virDomainCreateXML", error))
+        return false;
+    g_autoptr(MvDomainDef) def = qemu_def_parse(drv, a->xml_desc, 0, error);
+    if (!def)
+        return false;
+    g_mutex_lock(&drv->define_lock);
+    g_autoptr(MvDomainObj) obj = mv_domain_list_find_by_name(drv->domains, def->name);
+    if (obj) {
+        mv_domain_obj_lock(obj);
+        bool active = mv_domain_obj_is_active(obj);
+        mv_domain_obj_unlock(obj);
+        g_mutex_unlock(&drv->define_lock);
+        if (active)
+            mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID, "domain '%s' is already active", def->name);
+        else
+            mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                         "domain '%s' is already defined; start it instead", def->name);
+        return false;
+    }
+    const char *name = def->name;
+    obj = mv_domain_list_add(drv->domains, name, def->uuid, def, (GDestroyNotify)mv_domain_def_free, error);
+    g_mutex_unlock(&drv->define_lock);
+    if (!obj)
+        return false;
+    g_steal_pointer(&def);
+    mv_domain_obj_lock(obj);
+    obj->persistent = false;
+    bool ok = mv_domain_obj_begin_job(obj, QEMU_JOB_WAIT_MS, error);
+    if (ok) {
+        ok = qemu_domain_start(drv, obj, a->flags & START_PAUSED, error);
+        if (ok)
+            qemu_domain_to_wire(obj, &((remote_domain_ret *)ret)->dom);
+        else
+            mv_domain_list_remove(drv->domains, obj);   /* a transient domain that never ran */
+        mv_domain_obj_end_job(obj);
+    }
+    mv_domain_obj_unlock(obj);
+    return ok;
+}
+
+static bool
+destroy(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, GError **error)
+{
+    if (!check_flags(flags, DESTROY_GRACEFUL | DESTROY_REMOVE_LOGS, "virDomainDestroyFlags", error))
+        return false;
+    MvDomainObj *obj = acquire(call, dom, error);
+    if (!obj)
+        return false;
+    bool ok = require_active(obj, error);
+    if (ok) {
+        QemuDriver *drv = qemu_driver_of(call);
+        g_autofree char *log = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
+        qemu_domain_stop(drv, obj, false, QEMU_SHUTOFF_DESTROYED, QEMU_DETAIL_STOPPED_DESTROYED);
+        if (flags & DESTROY_REMOVE_LOGS)
+            unlink(log);
+    }
+    release(obj);
+    return ok;
+}
+
+bool
+qemu_destroy(MvCall *call, void *args, void *ret, GError **error)
+{
+    return destroy(call, &((remote_domain_only_args *)args)->dom, 0, error);
+}
+
+bool
+qemu_destroy_flags(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_domain_flags_args *a = args;
+    return destroy(call, &a->dom, a->flags, error);
+}
+
+/* Run a monitor command on the running domain behind @dom with the lock released. */
+static bool
+with_monitor(MvCall *call, const remote_nonnull_domain *dom,
+             bool (*fn)(QemuDomainPriv *priv, MvDomainObj *obj, GError **error),
+             void (*before)(QemuDomainPriv *priv), GError **error)
+{
+    MvDomainObj *obj = acquire(call, dom, error);
+    if (!obj)
+        return false;
+    bool ok = require_active(obj, error);
+    if (ok) {
+        QemuDomainPriv *priv = qemu_domain_priv(qemu_driver_of(call), obj);
+        if (before)
+            before(priv);
+        ok = fn(priv, obj, error);
+    }
+    release(obj);
+    return ok;
+}
+
+static bool
+do_powerdown(QemuDomainPriv *priv, MvDomainObj *obj, GError **error)
+{
+    QemuMonitor *mon = qemu_process_monitor(priv->proc);
+    mv_domain_obj_unlock(obj);
+    bool ok = qemu_monitor_system_powerdown(mon, error);
+    mv_domain_obj_lock(obj);
+    return ok;
+}
+
+static void
+mark_reboot(QemuDomainPriv *priv)
+{
+    priv->fake_reboot = true;
+}
+
+static void
+mark_shutdown(QemuDomainPriv *priv)
+{
+    priv->fake_reboot = false;
+}
+
+static bool
+shutdown_flags(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, bool reboot, GError **error)
+{
+    if (!check_flags(flags, SHUTDOWN_ACPI, reboot ? "virDomainReboot" : "virDomainShutdownFlags", error))
+        return false;
+    return with_monitor(call, dom, do_powerdown, reboot ? mark_reboot : mark_shutdown, error);
+}
+
+bool
+qemu_shutdown(MvCall *call, void *args, void *ret, GError **error)
+{
+    return shutdown_flags(call, &((remote_domain_only_args *)args)->dom, 0, false, error);
+}
+
+bool
+qemu_shutdown_flags(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_domain_flags_args *a = args;
+    return shutdown_flags(call, &a->dom, a->flags, false, error);
+}
+
+bool
+qemu_reboot(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_domain_flags_args *a = args;
+    /* An ACPI power button press, then a reset instead of the stop when the guest is down. */
+    return shutdown_flags(call, &a->dom, a->flags, true, error);
+}
+
+static bool
+do_reset(QemuDomainPriv *priv, MvDomainObj *obj, GError **error)
+{
+    QemuMonitor *mon = qemu_process_monitor(priv->proc);
+    mv_domain_obj_unlock(obj);
+    bool ok = qemu_monitor_system_reset(mon, error);
+    mv_domain_obj_lock(obj);
+    return ok;
+}
+
+bool
+qemu_reset(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_domain_flags_args *a = args;
+    if (!check_flags(a->flags, 0, "virDomainReset", error))
+        return false;
+    return with_monitor(call, &a->dom, do_reset, NULL, error);
+}
+
+static bool
+do_suspend(QemuDomainPriv *priv, MvDomainObj *obj, GError **error)
+{
+    if (obj->state == MV_DOMAIN_PAUSED)
+        return true;
+    QemuMonitor *mon = qemu_process_monitor(priv->proc);
+    mv_domain_obj_unlock(obj);
+    bool ok = qemu_monitor_stop(mon, error);
+    mv_domain_obj_lock(obj);
+    if (ok && obj->state != MV_DOMAIN_PAUSED) {
+        /* The STOP event normally got here first; if not, say it now. */
+        mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, QEMU_PAUSED_USER);
+        qemu_domain_event(priv->drv, obj, QEMU_EVENT_SUSPENDED, QEMU_DETAIL_SUSPENDED_PAUSED);
+    }
+    return ok;
+}
+
+bool
+qemu_suspend(MvCall *call, void *args, void *ret, GError **error)
+{
+    return with_monitor(call, &((remote_domain_only_args *)args)->dom, do_suspend, NULL, error);
+}
+
+static bool
+do_resume(QemuDomainPriv *priv, MvDomainObj *obj, GError **error)
+{
+    if (obj->state == MV_DOMAIN_RUNNING)
+        return true;
+    QemuMonitor *mon = qemu_process_monitor(priv->proc);
+    mv_domain_obj_unlock(obj);
+    bool ok = qemu_monitor_cont(mon, error);
+    mv_domain_obj_lock(obj);
+    if (ok && obj->state != MV_DOMAIN_RUNNING) {
+        mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, QEMU_RUNNING_UNPAUSED);
+        qemu_domain_event(priv->drv, obj, QEMU_EVENT_RESUMED, QEMU_DETAIL_RESUMED_UNPAUSED);
+    }
+    return ok;
+}
+
+bool
+qemu_resume(MvCall *call, void *args, void *ret, GError **error)
+{
+    return with_monitor(call, &((remote_domain_only_args *)args)->dom, do_resume, NULL, error);
+}
