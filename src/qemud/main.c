@@ -4,14 +4,14 @@
 #include "qemu-driver.h"
 
 static const char *const uris[] = { "qemu:///system", NULL };
-static const char *const config_groups[] = { "qemu", NULL };
+static const char *const config_keys[] = { "qemu.emulator", NULL };
 
 static const MvDaemonSpec spec = {
     .name = "modvirt-qemud",
     .sock_prefix = "virtqemud",
     .driver_type = "QEMU",
     .uris = uris,
-    .config_groups = config_groups,
+    .config_keys = config_keys,
     .init = qemu_driver_init,
     .shutdown = qemu_driver_shutdown,
 };

@@ -5,6 +5,7 @@
 #include "util/util-error.h"
 
 #include <errno.h>
+#include <string.h>
 
 typedef enum { KEY_UINT, KEY_INT, KEY_OCTAL } KeyKind;
 
@@ -69,8 +70,36 @@ read_key(GKeyFile *kf, const char *path, const KeyRule *rule, MvDaemonConfig *cf
     return true;
 }
 
+/* Is every key of driver group @group listed in @driver_keys?  Sets @error otherwise. */
+static bool
+check_driver_group(GKeyFile *kf, const char *path, const char *group, const char *const *driver_keys,
+                   GError **error)
+{
+    g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
+    for (char **k = keys; k && *k; k++) {
+        g_autofree char *full = g_strdup_printf("%s.%s", group, *k);
+        if (!driver_keys || !g_strv_contains(driver_keys, full)) {
+            mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX, "%s: unknown key '%s' in group '%s'",
+                         path, *k, group);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+is_driver_group(const char *group, const char *const *driver_keys)
+{
+    size_t len = strlen(group);
+    for (const char *const *k = driver_keys; k && *k; k++) {
+        if (strncmp(*k, group, len) == 0 && (*k)[len] == '.')
+            return true;
+    }
+    return false;
+}
+
 GKeyFile *
-mv_daemon_config_load(const char *path, bool must_exist, const char *const *driver_groups,
+mv_daemon_config_load(const char *path, bool must_exist, const char *const *driver_keys,
                       MvDaemonConfig *ret_cfg, GError **error)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -92,8 +121,11 @@ mv_daemon_config_load(const char *path, bool must_exist, const char *const *driv
     for (char **g = groups; *g; g++) {
         if (g_str_equal(*g, "daemon"))
             continue;
-        if (driver_groups && g_strv_contains(driver_groups, *g))
+        if (is_driver_group(*g, driver_keys)) {
+            if (!check_driver_group(kf, path, *g, driver_keys, error))
+                return NULL;
             continue;
+        }
         mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX, "%s: unknown group '%s'", path, *g);
         return NULL;
     }

@@ -18,8 +18,9 @@ typedef struct {
 } MvDaemonConfig;
 
 /* Read @path into a key file and @ret_cfg.  A missing file is fine unless @must_exist.
- * @driver_groups lists the groups the driver reads itself (NULL-terminated, may be NULL). */
-GKeyFile *mv_daemon_config_load(const char *path, bool must_exist, const char *const *driver_groups,
+ * @driver_keys lists the "group.key" names the driver reads itself (NULL-terminated, may
+ * be NULL); any other group or key is an error. */
+GKeyFile *mv_daemon_config_load(const char *path, bool must_exist, const char *const *driver_keys,
                                 MvDaemonConfig *ret_cfg, GError **error);
 
 /* Server limits from @cfg, for the main server or (@admin) the admin server. */

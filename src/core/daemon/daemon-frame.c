@@ -171,7 +171,7 @@ on_sighup(gpointer data)
     MvDaemonConfig cfg;
 
     sd_notify(0, "RELOADING=1");
-    kf = mv_daemon_config_load(d->config_path, d->config_explicit, d->spec->config_groups, &cfg, &err);
+    kf = mv_daemon_config_load(d->config_path, d->config_explicit, d->spec->config_keys, &cfg, &err);
     if (!kf) {
         g_warning("reload: %s, keeping the old configuration", err->message);
     } else {
@@ -319,7 +319,7 @@ mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
     mv_log_init(spec->name, verbose);
     signal(SIGPIPE, SIG_IGN);
 
-    d.config = mv_daemon_config_load(d.config_path, d.config_explicit, spec->config_groups, &d.cfg, &err);
+    d.config = mv_daemon_config_load(d.config_path, d.config_explicit, spec->config_keys, &d.cfg, &err);
     if (validate) {
         if (!d.config) {
             fprintf(stderr, "%s: %s\n", spec->name, err->message);

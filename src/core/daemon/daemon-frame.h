@@ -17,7 +17,9 @@ typedef struct {
     const char *sock_prefix;     /* "virtqemud": socket names and the main server's name */
     const char *driver_type;     /* "QEMU": CONNECT_GET_TYPE */
     const char *const *uris;     /* URIs CONNECT_OPEN accepts; the first is the default */
-    const char *const *config_groups; /* key-file groups the driver reads besides [daemon] */
+    /* Keys the driver reads from its config file besides [daemon], as "group.key";
+     * any other group or key is an error, so typos fail --validate-config. */
+    const char *const *config_keys;
     /* Set up the driver and add its programs to the main server.  Runs once, after the
      * config file is read and before sockets accept clients. */
     bool (*init)(MvDaemon *d, GError **error);

@@ -52,7 +52,15 @@ take_activated(MvDaemonSockets *socks, const char *name, GError **error)
 {
     char **names = NULL;
     int n = sd_listen_fds_with_names(1, &names);
-    if (n <= 0) {
+    if (n < 0) {
+        /* Activated, but LISTEN_FDS/LISTEN_FDNAMES do not add up: serving nothing (or
+         * binding our own sockets over the activator's) would strand the client. */
+        g_strfreev(names);
+        mv_error_set_errno(error, MV_FROM_RPC, -n,
+                           "cannot use the sockets passed by socket activation (LISTEN_FDS/LISTEN_FDNAMES)");
+        return false;
+    }
+    if (n == 0) {
         g_strfreev(names);
         return true;
     }
@@ -73,9 +81,12 @@ take_activated(MvDaemonSockets *socks, const char *name, GError **error)
         else if (g_str_equal(fdname, "unknown") && i < 3)
             kind = (MvSockKind)i;   /* unnamed: rw, ro, admin in that order */
         else {
-            g_warning("ignoring activated socket %d named '%s'", fd, fdname);
-            close(fd);
-            continue;
+            /* An fd we cannot place is a unit file mistake; say so rather than serve less. */
+            mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR,
+                         "activated socket %d is named '%s'; expected '%s', '%s' or '%s'",
+                         fd, fdname, rw, ro, admin);
+            g_strfreev(names);
+            return false;
         }
         if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
             mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR,
@@ -87,6 +98,14 @@ take_activated(MvDaemonSockets *socks, const char *name, GError **error)
         socks->socks[socks->n++] = (MvDaemonSocket){ .kind = kind, .fd = fd };
     }
     g_strfreev(names);
+    bool have_rw = false;
+    for (unsigned i = 0; i < socks->n; i++)
+        have_rw |= socks->socks[i].kind == MV_SOCK_RW;
+    if (!have_rw) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR,
+                     "socket activation passed no '%s' socket: there is nothing to serve clients on", rw);
+        return false;
+    }
     return true;
 }
 

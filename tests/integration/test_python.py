@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""python3-libvirt 9.0 against modvirt-qemud: the connection-level API of a monitoring tool."""
+
+import os
+import socket
+import xml.etree.ElementTree as ET
+
+import libvirt
+
+import harness
+from harness import DaemonTestCase
+
+
+class PythonLibvirtTest(DaemonTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        libvirt.registerErrorHandler(lambda ctx, err: None, None)
+        cls.conn = libvirt.open(cls.daemon.uri)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.conn.close()
+        finally:
+            super().tearDownClass()
+
+    def test_type_uri_security(self):
+        self.assertEqual(self.conn.getType(), 'QEMU')
+        self.assertEqual(self.conn.getURI(), self.daemon.uri)
+        self.assertEqual(self.conn.isSecure(), 1)
+        self.assertEqual(self.conn.isAlive(), 1)
+        self.assertEqual(self.conn.isEncrypted(), 0)
+
+    def test_hostname(self):
+        self.assertIn(self.conn.getHostname(), (socket.gethostname(), socket.getfqdn()))
+
+    def test_versions(self):
+        major, minor, micro = harness.qemu_version()
+        self.assertEqual(self.conn.getVersion(), major * 1000000 + minor * 1000 + micro)
+        # Clients gate features on the daemon's library version: it claims libvirt >= 9.0.
+        self.assertGreaterEqual(self.conn.getLibVersion(), 9000000)
+
+    def test_info(self):
+        model, mem_mib, cpus, mhz, nodes, sockets, cores, threads = self.conn.getInfo()
+        self.assertEqual(model, os.uname().machine)
+        self.assertEqual(mem_mib, harness.meminfo()['MemTotal'] // 1024)
+        self.assertEqual(cpus, len(harness.online_cpus()))
+        self.assertEqual(nodes * sockets * cores * threads, cpus)
+        self.assertGreater(mhz, 0)
+
+    def test_capabilities(self):
+        caps = ET.fromstring(self.conn.getCapabilities())
+        self.assertEqual(caps.tag, 'capabilities')
+        self.assertEqual(caps.findtext('host/cpu/arch'), os.uname().machine)
+        emulators = [e.text for e in caps.findall('guest/arch/emulator')]
+        self.assertIn(harness.qemu_binary(), emulators)
+
+    def test_free_memory(self):
+        free = self.conn.getFreeMemory()
+        mi = harness.meminfo()
+        self.assertGreater(free, 0)
+        self.assertLessEqual(free, mi['MemTotal'] * 1024)
+        # Free memory moves with other workloads; within a tenth of RAM of MemFree.
+        self.assertLess(abs(free - mi['MemFree'] * 1024), mi['MemTotal'] * 1024 // 10,
+                        f'{free} bytes free reported, /proc/meminfo says {mi["MemFree"]} KiB')
+
+    def test_cpu_map(self):
+        ncpus, cpumap, online = self.conn.getCPUMap()
+        present = harness.online_cpus()
+        self.assertEqual(ncpus, os.cpu_count())
+        self.assertEqual(len(cpumap), ncpus)
+        self.assertEqual({i for i, up in enumerate(cpumap) if up}, present)
+        self.assertEqual(online, len(present))
+
+    def test_unsupported_api_is_no_support(self):
+        # Host interfaces belong to a driver modvirt does not have: the client must get
+        # "not supported" (so callers fall back), and the connection must stay usable.
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            self.conn.listAllInterfaces()
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_NO_SUPPORT)
+        self.assertEqual(self.conn.isAlive(), 1)
+        self.assertTrue(self.conn.getHostname())
+
+    def test_read_only_open(self):
+        ro = libvirt.openReadOnly(self.daemon.uri_ro)
+        try:
+            self.assertEqual(ro.getType(), 'QEMU')
+            self.assertEqual(ro.getHostname(), self.conn.getHostname())
+            self.assertEqual(ro.getInfo(), self.conn.getInfo())
+            self.assertIn('<capabilities>', ro.getCapabilities())
+            self.assertEqual(ro.getCPUMap()[0], os.cpu_count())
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                ro.setIdentity({'user-name': 'root'})
+            self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_DENIED)
+        finally:
+            ro.close()
+
+    def test_many_connections_at_once(self):
+        conns = [libvirt.open(self.daemon.uri) for _ in range(20)]
+        try:
+            names = {c.getHostname() for c in conns}
+            self.assertEqual(len(names), 1)
+        finally:
+            for c in conns:
+                c.close()
+        self.assertDaemonAlive()
+
+
+if __name__ == '__main__':
+    harness.main()
