@@ -3,29 +3,119 @@
 
 #include "qemu-driver.h"
 #include "qemu-caps.h"
+#include "qemu-domain.h"
+#include "qemu-runtime.h"
+#include "qemu-persist.h"
 #include "daemon/daemon-programs.h"
 #include "util/util-error.h"
 #include "remote.h"
 #include "qemu.h"
 
-#define RO (MV_PROC_READONLY_OK)
+#include <errno.h>
+
+/* Row flags: R = read-only clients may call it; I = cheap, runs on the I/O thread;
+ * P = priority lane (never waits behind slow calls). */
+#define R MV_PROC_READONLY_OK
+#define I MV_PROC_INLINE
+#define P MV_PROC_PRIORITY
+#define ROW(num, api, a, r, fn, fl) MV_PROC_ROW(REMOTE_PROC_##num, api, remote_##a, remote_##r, fn, fl)
+#define ROW_NOARGS(num, api, r, fn, fl) MV_PROC_ROW_NOARGS(REMOTE_PROC_##num, api, remote_##r, fn, fl)
+#define ROW_NORET(num, api, a, fn, fl) MV_PROC_ROW_NORET(REMOTE_PROC_##num, api, remote_##a, fn, fl)
 
 static const MvProcedure qemu_remote_rows[] = {
-    MV_PROC_ROW_NOARGS(REMOTE_PROC_CONNECT_GET_VERSION, "virConnectGetVersion",
-                       remote_connect_get_version_ret, qemu_connect_get_version, RO | MV_PROC_PRIORITY),
-    MV_PROC_ROW_NOARGS(REMOTE_PROC_CONNECT_GET_CAPABILITIES, "virConnectGetCapabilities",
-                       remote_connect_get_capabilities_ret, qemu_connect_get_capabilities, RO),
-    MV_PROC_ROW(REMOTE_PROC_CONNECT_GET_MAX_VCPUS, "virConnectGetMaxVcpus",
-                remote_connect_get_max_vcpus_args, remote_connect_get_max_vcpus_ret,
-                qemu_connect_get_max_vcpus, RO | MV_PROC_PRIORITY),
-    MV_PROC_ROW_NOARGS(REMOTE_PROC_NODE_GET_SECURITY_MODEL, "virNodeGetSecurityModel",
-                       remote_node_get_security_model_ret, qemu_node_get_security_model, RO | MV_PROC_INLINE),
+    ROW_NOARGS(CONNECT_GET_VERSION, "virConnectGetVersion", connect_get_version_ret, qemu_connect_get_version, R | P),
+    ROW_NOARGS(CONNECT_GET_CAPABILITIES, "virConnectGetCapabilities", connect_get_capabilities_ret,
+               qemu_connect_get_capabilities, R),
+    ROW(CONNECT_GET_MAX_VCPUS, "virConnectGetMaxVcpus", connect_get_max_vcpus_args, connect_get_max_vcpus_ret,
+        qemu_connect_get_max_vcpus, R | P),
+    ROW_NOARGS(NODE_GET_SECURITY_MODEL, "virNodeGetSecurityModel", node_get_security_model_ret,
+               qemu_node_get_security_model, R | I),
+
+    ROW(CONNECT_LIST_ALL_DOMAINS, "virConnectListAllDomains", connect_list_all_domains_args,
+        connect_list_all_domains_ret, qemu_list_all_domains, R | P),
+    ROW_NOARGS(CONNECT_NUM_OF_DOMAINS, "virConnectNumOfDomains", int_ret, qemu_num_of_domains, R | P),
+    ROW_NOARGS(CONNECT_NUM_OF_DEFINED_DOMAINS, "virConnectNumOfDefinedDomains", int_ret,
+               qemu_num_of_defined_domains, R | P),
+    ROW(CONNECT_LIST_DOMAINS, "virConnectListDomains", connect_list_domains_args, connect_list_domains_ret,
+        qemu_list_domains, R | P),
+    ROW(CONNECT_LIST_DEFINED_DOMAINS, "virConnectListDefinedDomains", connect_list_defined_domains_args,
+        connect_list_defined_domains_ret, qemu_list_defined_domains, R | P),
+    ROW(DOMAIN_LOOKUP_BY_NAME, "virDomainLookupByName", domain_lookup_by_name_args, domain_ret,
+        qemu_lookup_by_name, R | I),
+    ROW(DOMAIN_LOOKUP_BY_UUID, "virDomainLookupByUUID", domain_lookup_by_uuid_args, domain_ret,
+        qemu_lookup_by_uuid, R | I),
+    ROW(DOMAIN_LOOKUP_BY_ID, "virDomainLookupByID", domain_lookup_by_id_args, domain_ret, qemu_lookup_by_id, R | I),
+    ROW(DOMAIN_GET_STATE, "virDomainGetState", domain_flags_args, domain_get_state_ret, qemu_get_state, R | I),
+    ROW(DOMAIN_GET_CONTROL_INFO, "virDomainGetControlInfo", domain_flags_args, domain_get_control_info_ret,
+        qemu_get_control_info, R | I),
+    ROW(DOMAIN_IS_ACTIVE, "virDomainIsActive", domain_only_args, int_ret, qemu_is_active, R | I),
+    ROW(DOMAIN_IS_PERSISTENT, "virDomainIsPersistent", domain_only_args, int_ret, qemu_is_persistent, R | I),
+    ROW(DOMAIN_IS_UPDATED, "virDomainIsUpdated", domain_only_args, int_ret, qemu_is_updated, R | I),
+    ROW(DOMAIN_GET_AUTOSTART, "virDomainGetAutostart", domain_only_args, domain_get_autostart_ret,
+        qemu_get_autostart, R | I),
+    ROW(DOMAIN_HAS_MANAGED_SAVE_IMAGE, "virDomainHasManagedSaveImage", domain_flags_args, int_ret,
+        qemu_has_managed_save, R | I),
+    ROW(DOMAIN_SNAPSHOT_NUM, "virDomainSnapshotNum", domain_flags_args, int_ret, qemu_snapshot_num, R | I),
+    ROW(DOMAIN_GET_MESSAGES, "virDomainGetMessages", domain_flags_args, domain_get_messages_ret,
+        qemu_get_messages, R | I),
+    ROW(DOMAIN_GET_SECURITY_LABEL, "virDomainGetSecurityLabel", domain_only_args, domain_get_security_label_ret,
+        qemu_get_security_label, R | I),
+
+    ROW(DOMAIN_DEFINE_XML, "virDomainDefineXML", domain_define_xml_args, domain_ret, qemu_define_xml, 0),
+    ROW(DOMAIN_DEFINE_XML_FLAGS, "virDomainDefineXMLFlags", domain_define_xml_flags_args, domain_ret,
+        qemu_define_xml_flags, 0),
+    ROW_NORET(DOMAIN_UNDEFINE, "virDomainUndefine", domain_only_args, qemu_undefine, 0),
+    ROW_NORET(DOMAIN_UNDEFINE_FLAGS, "virDomainUndefineFlags", domain_flags_args, qemu_undefine_flags, 0),
+    ROW(DOMAIN_GET_XML_DESC, "virDomainGetXMLDesc", domain_flags_args, domain_get_xml_desc_ret,
+        qemu_get_xml_desc, R | P),
+    ROW(DOMAIN_GET_OS_TYPE, "virDomainGetOSType", domain_only_args, domain_get_os_type_ret, qemu_get_os_type, R | I),
+    ROW(DOMAIN_GET_INFO, "virDomainGetInfo", domain_only_args, domain_get_info_ret, qemu_get_info, R | P),
+    ROW(DOMAIN_GET_MAX_MEMORY, "virDomainGetMaxMemory", domain_only_args, domain_get_max_memory_ret,
+        qemu_get_max_memory, R | I),
+    ROW(DOMAIN_GET_MAX_VCPUS, "virDomainGetMaxVcpus", domain_only_args, int_ret, qemu_get_max_vcpus, R | I),
+    ROW_NORET(DOMAIN_SET_AUTOSTART, "virDomainSetAutostart", domain_set_autostart_args, qemu_set_autostart, 0),
+    ROW_NORET(DOMAIN_SET_MEMORY_FLAGS, "virDomainSetMemoryFlags", domain_set_memory_flags_args,
+              qemu_set_memory_flags, 0),
+    ROW_NORET(DOMAIN_SET_VCPUS_FLAGS, "virDomainSetVcpusFlags", domain_set_vcpus_flags_args,
+              qemu_set_vcpus_flags, 0),
+    ROW(DOMAIN_GET_VCPUS_FLAGS, "virDomainGetVcpusFlags", domain_flags_args, int_ret, qemu_get_vcpus_flags, R | P),
+
+    ROW_NORET(DOMAIN_CREATE, "virDomainCreate", domain_only_args, qemu_create, 0),
+    ROW(DOMAIN_CREATE_WITH_FLAGS, "virDomainCreateWithFlags", domain_flags_args, domain_ret,
+        qemu_create_with_flags, 0),
+    ROW(DOMAIN_CREATE_XML, "virDomainCreateXML", domain_create_xml_args, domain_ret, qemu_create_xml, 0),
+    /* Destroy must never wait behind slow calls: the priority lane. */
+    ROW_NORET(DOMAIN_DESTROY, "virDomainDestroy", domain_only_args, qemu_destroy, P),
+    ROW_NORET(DOMAIN_DESTROY_FLAGS, "virDomainDestroyFlags", domain_flags_args, qemu_destroy_flags, P),
+    ROW_NORET(DOMAIN_SHUTDOWN, "virDomainShutdown", domain_only_args, qemu_shutdown, 0),
+    ROW_NORET(DOMAIN_SHUTDOWN_FLAGS, "virDomainShutdownFlags", domain_flags_args, qemu_shutdown_flags, 0),
+    ROW_NORET(DOMAIN_REBOOT, "virDomainReboot", domain_flags_args, qemu_reboot, 0),
+    ROW_NORET(DOMAIN_RESET, "virDomainReset", domain_flags_args, qemu_reset, 0),
+    ROW_NORET(DOMAIN_SUSPEND, "virDomainSuspend", domain_only_args, qemu_suspend, 0),
+    ROW_NORET(DOMAIN_RESUME, "virDomainResume", domain_only_args, qemu_resume, 0),
 };
 
 QemuDriver *
 qemu_driver_of(MvCall *call)
 {
     return mv_daemon_driver(mv_daemon_of(call));
+}
+
+static bool
+make_dir(const char *path, GError **error)
+{
+    if (g_mkdir_with_parents(path, 0755) < 0) {
+        mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create directory '%s'", path);
+        return false;
+    }
+    return true;
+}
+
+static gpointer
+autostart_thread(gpointer data)
+{
+    qemu_autostart_run(data);
+    return NULL;
 }
 
 bool
@@ -35,12 +125,31 @@ qemu_driver_init(MvDaemon *d, GError **error)
     QemuDriver *drv = g_new0(QemuDriver, 1);
 
     drv->daemon = d;
+    g_mutex_init(&drv->define_lock);
+    drv->domains = mv_domain_list_new();
+    drv->config_dir = mv_daemon_path(d, "etc/modvirt/qemu");
+    drv->autostart_dir = g_build_filename(drv->config_dir, "autostart", NULL);
+    drv->status_dir = mv_daemon_path(d, "run/modvirt/qemu");
+    drv->lib_dir = mv_daemon_path(d, "var/lib/modvirt/qemu");
+    drv->log_dir = mv_daemon_path(d, "var/log/modvirt/qemu");
+    mv_daemon_set_driver(d, drv);
+    if (!make_dir(drv->config_dir, error) || !make_dir(drv->status_dir, error) ||
+        !make_dir(drv->lib_dir, error) || !make_dir(drv->log_dir, error))
+        return false;
+
     drv->emulator = g_key_file_get_string(kf, "qemu", "emulator", NULL);
     if (!drv->emulator)
         drv->emulator = qemu_caps_find_binary("x86_64");
     if (!drv->emulator)
         g_warning("no qemu-system-x86_64 found: guests cannot run until QEMU is installed");
-    mv_daemon_set_driver(d, drv);
+
+    drv->tasks = qemu_task_pool_new(drv);
+    qemu_config_load_all(drv);
+    g_info("loaded %u domain definitions from '%s'", mv_domain_list_count(drv->domains), drv->config_dir);
+    /* Guests that ran under the previous daemon are ours again before the first client. */
+    qemu_status_reattach_all(drv);
+    /* Autostart takes seconds per guest: do it beside serving clients. */
+    drv->autostart = g_thread_new("qemu-autostart", autostart_thread, drv);
 
     MvProgram *remote = mv_daemon_remote_program();
     mv_program_add(remote, qemu_remote_rows, G_N_ELEMENTS(qemu_remote_rows));
@@ -56,7 +165,29 @@ qemu_driver_shutdown(MvDaemon *d)
     QemuDriver *drv = mv_daemon_driver(d);
     if (!drv)
         return;
+    /* Guests keep running: only our handles on them go. */
+    g_thread_join(drv->autostart);
+    g_thread_pool_free(drv->tasks, FALSE, TRUE);
+    g_autoptr(GPtrArray) all = mv_domain_list_snapshot(drv->domains);
+    for (guint i = 0; i < all->len; i++) {
+        MvDomainObj *obj = all->pdata[i];
+        mv_domain_obj_lock(obj);
+        QemuDomainPriv *priv = obj->priv;
+        if (priv) {
+            g_clear_pointer(&priv->proc, qemu_process_free);
+            g_clear_pointer(&priv->cb_ref, mv_domain_obj_unref);
+        }
+        mv_domain_obj_unlock(obj);
+    }
+    g_clear_pointer(&all, g_ptr_array_unref);
+    mv_domain_list_free(drv->domains);
     g_free(drv->emulator);
+    g_free(drv->config_dir);
+    g_free(drv->autostart_dir);
+    g_free(drv->status_dir);
+    g_free(drv->lib_dir);
+    g_free(drv->log_dir);
+    g_mutex_clear(&drv->define_lock);
     g_free(drv);
     mv_daemon_set_driver(d, NULL);
 }

@@ -3,10 +3,20 @@
 #pragma once
 
 #include "daemon/daemon-frame.h"
+#include "conf/conf-domain-obj.h"
 
 typedef struct {
     MvDaemon *daemon;
     char *emulator;          /* the x86_64 QEMU binary, from [qemu] emulator or found in PATH dirs */
+    MvDomainList *domains;
+    char *config_dir;        /* <root>/etc/modvirt/qemu: persistent definitions */
+    char *autostart_dir;     /* <config_dir>/autostart: one link per autostarted domain */
+    char *status_dir;        /* <root>/run/modvirt/qemu: live status of running guests */
+    char *lib_dir;           /* <root>/var/lib/modvirt/qemu: monitor sockets and such */
+    char *log_dir;           /* <root>/var/log/modvirt/qemu */
+    GMutex define_lock;      /* serialises creating new domain objects with their files */
+    GThreadPool *tasks;
+    GThread *autostart;      /* starts autostart domains beside serving clients */      /* runs what QEMU's events ask for (qemu-events.c) */
 } QemuDriver;
 
 /* The frame's hooks. */

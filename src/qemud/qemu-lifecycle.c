@@ -176,7 +176,11 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         return false;
     }
     g_autofree char *log_path = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
-    QemuCommandPaths paths = { .monitor_path = priv->monitor_path, .run_dir = priv->run_dir };
+    QemuCommandPaths paths = {
+        .monitor_path = priv->monitor_path,
+        .run_dir = priv->run_dir,
+        .kvm_usable = qemu_caps_kvm_usable(),
+    };
     g_auto(GStrv) argv = qemu_command_build(def, caps, &paths, error);
     if (!argv) {
         release_runtime(drv, obj, priv);

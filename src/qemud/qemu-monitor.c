@@ -23,6 +23,10 @@
 /* Pause between connect attempts while the socket does not exist yet. */
 #define MONITOR_CONNECT_RETRY_MS 20
 
+/* How often a waiter re-checks whether some thread still drives the default context;
+ * matters only when no I/O thread runs it (tools, tests), costs nothing otherwise. */
+#define MONITOR_WAIT_SLICE_MS 50
+
 /* Nesting depth json-c accepts in one message; QMP replies are a handful of levels deep. */
 #define MONITOR_JSON_DEPTH 64
 
@@ -47,6 +51,8 @@ struct QemuMonitor {
 
     /* I/O thread only (the opening thread until the source is attached) */
     GString *rx;
+    size_t rx_scanned;    /* bytes of rx known to hold no newline: a long message arriving
+                           * in chunks is scanned once, not once per chunk */
     gpointer fd_tag;
     bool want_out;
     GThread *dispatching; /* atomic: the thread inside this monitor's dispatch, or NULL */
@@ -295,12 +301,15 @@ handle_message(QemuMonitor *mon, const char *line, size_t len, GError **error)
         g_mutex_lock(&mon->lock);
         Pending *p = g_hash_table_lookup(mon->pending, &id);
         if (p) {
-            /* Otherwise its waiter timed out and left; the late reply is dropped. */
+            /* The message changes hands whole: json-c's reference counts are atomic only
+             * when built with ENABLE_THREADING (off by default), so this thread must not
+             * touch it once the waiter may run. */
             g_hash_table_remove(mon->pending, &id);
-            p->reply = json_object_get(msg);
+            p->reply = g_steal_pointer(&msg);
             p->done = true;
             g_cond_broadcast(&mon->cond);
         }
+        /* Otherwise its waiter timed out and left; the late reply is dropped. */
         g_mutex_unlock(&mon->lock);
     }
     /* Anything else (a reply without our id, a repeated greeting) is not ours to act on. */
@@ -312,17 +321,17 @@ handle_message(QemuMonitor *mon, const char *line, size_t len, GError **error)
 static bool
 process_rx(QemuMonitor *mon, GError **error)
 {
-    size_t consumed = 0;
+    size_t consumed = 0, scan = mon->rx_scanned;
     const char *nl;
-    while (!qemu_monitor_is_closed(mon) &&
-           (nl = memchr(mon->rx->str + consumed, '\n', mon->rx->len - consumed))) {
+    while (!qemu_monitor_is_closed(mon) && (nl = memchr(mon->rx->str + scan, '\n', mon->rx->len - scan))) {
         const char *line = mon->rx->str + consumed;
         size_t len = (size_t)(nl - line);
-        consumed += len + 1;
+        consumed = scan = consumed + len + 1;
         if (!handle_message(mon, line, len, error))
             return false;
     }
     g_string_erase(mon->rx, 0, consumed);
+    mon->rx_scanned = mon->rx->len;
     if (mon->rx->len > QEMU_MONITOR_MAX_LINE) {
         protocol_error(error, mon, "a message longer than the 16 MiB limit");
         return false;
@@ -431,7 +440,8 @@ connect_retry(const char *path, int pidfd, gint64 deadline, unsigned timeout_ms,
     for (;;) {
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0) {
-            mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create a socket for QEMU monitor '%s'", path);
+            mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create a socket for QEMU monitor '%s'",
+                               path);
             return -1;
         }
         if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
@@ -490,7 +500,8 @@ read_message_sync(QemuMonitor *mon, gint64 deadline, unsigned timeout_ms, GError
         int r = wait_fd(mon->fd, POLLIN, -1, deadline);
         if (r == -ETIMEDOUT) {
             mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_TIMEOUT,
-                         "QEMU monitor '%s' did not complete the handshake within %u ms", mon->path, timeout_ms);
+                         "QEMU monitor '%s' did not complete the handshake within %u ms", mon->path,
+                         timeout_ms);
             return NULL;
         }
         if (r < 0) {
@@ -547,7 +558,8 @@ handshake(QemuMonitor *mon, gint64 deadline, unsigned timeout_ms, GError **error
             int r = wait_fd(mon->fd, POLLOUT, -1, deadline);
             if (r == -ETIMEDOUT) {
                 mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_TIMEOUT,
-                             "QEMU monitor '%s' did not complete the handshake within %u ms", mon->path, timeout_ms);
+                             "QEMU monitor '%s' did not complete the handshake within %u ms", mon->path,
+                         timeout_ms);
                 return false;
             }
             continue;
@@ -649,34 +661,39 @@ pending_done(QemuMonitor *mon, Pending *p)
     return done;
 }
 
-/* Wait until @p is done or @deadline passes.  The thread that runs (or may run) the
- * default context must run it itself, or nobody reads the reply. */
+/* Wait until @p is done or @deadline passes.  Someone must run the default context for
+ * the reply to be read: the I/O thread normally.  If nobody does (or we are that thread),
+ * we drive it ourselves; a waiter that finds the context busy with another thread checks
+ * again every MONITOR_WAIT_SLICE_MS in case that thread stops driving it (a self-driving
+ * waiter whose own reply came). */
 static void
 wait_pending(QemuMonitor *mon, Pending *p, gint64 deadline)
 {
     GMainContext *ctx = g_main_context_default();
-    if (g_main_context_acquire(ctx)) {
-        gint64 left = deadline - g_get_monotonic_time();
-        if (left > 0 && !pending_done(mon, p)) {
+    for (;;) {
+        if (pending_done(mon, p) || g_get_monotonic_time() >= deadline)
+            return;
+
+        if (g_main_context_acquire(ctx)) {
+            gint64 left = deadline - g_get_monotonic_time();
             bool expired = false;
-            GSource *timer = g_timeout_source_new((guint)MIN((left + 999) / 1000, G_MAXUINT));
+            GSource *timer = g_timeout_source_new((guint)MIN((MAX(left, 0) + 999) / 1000, G_MAXUINT));
             g_source_set_callback(timer, deadline_cb, &expired, NULL);
             g_source_attach(timer, ctx);
             while (!expired && !pending_done(mon, p))
                 g_main_context_iteration(ctx, TRUE);
             g_source_destroy(timer);
             g_source_unref(timer);
+            g_main_context_release(ctx);
+            return;
         }
-        g_main_context_release(ctx);
-        return;
-    }
 
-    g_mutex_lock(&mon->lock);
-    while (!p->done) {
-        if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline))
-            break;
+        gint64 until = MIN(deadline, g_get_monotonic_time() + MONITOR_WAIT_SLICE_MS * 1000);
+        g_mutex_lock(&mon->lock);
+        while (!p->done && g_cond_wait_until(&mon->cond, &mon->lock, until))
+            ;
+        g_mutex_unlock(&mon->lock);
     }
-    g_mutex_unlock(&mon->lock);
 }
 
 /* qemu_monitor_command(), also telling whether the connection ended before a reply. */

@@ -11,6 +11,8 @@
 //    thread.  Called from a thread that owns the default context (or while nobody runs it)
 //    it iterates the context itself until the reply comes, so it never deadlocks; events
 //    are then delivered on that thread for as long as it waits.
+//  - json-c objects are not thread-safe (non-atomic reference counts): a reply belongs to
+//    the thread that got it, event data to the callback's duration.
 //  - Callbacks must not issue commands on their own monitor (the reply could only be read
 //    by the dispatch they are running in); that fails at once with an error.
 #pragma once
@@ -48,8 +50,9 @@ typedef struct {
  * has not created it yet) for up to @timeout_ms in all, then read the greeting and
  * negotiate capabilities.  @pidfd (or -1) is the QEMU process: if it exits while we wait,
  * we give up at once.  Blocks the calling thread (any thread) for at most @timeout_ms.
- * @callbacks (copied; either member may be NULL) get @opaque; @opaque_free, if set, runs
- * when the last reference to the monitor is gone, after the last callback returned.
+ * @callbacks (copied; either member may be NULL) get @opaque.  On success the monitor owns
+ * @opaque and calls @opaque_free (if set) when the last reference to it is gone, after the
+ * last callback returned; on failure @opaque stays the caller's.
  * Returns the monitor, or NULL with @error: MV_ERR_OPERATION_TIMEOUT when the socket never
  * answered, MV_ERR_OPERATION_FAILED when QEMU exited or closed it, MV_ERR_INTERNAL_ERROR
  * for a protocol error. */
@@ -58,8 +61,10 @@ QemuMonitor *qemu_monitor_open(const char *path, int pidfd, unsigned timeout_ms,
                                GDestroyNotify opaque_free, GError **error);
 
 /* Close the connection (if still open) and drop the caller's reference.  Waiting commands
- * fail; no callback starts after this returns, though one already running on the I/O
- * thread finishes.  QEMU keeps running.  NULL-safe. */
+ * fail.  QEMU keeps running.  The I/O thread may be inside a callback at that moment (or
+ * about to enter one: closing does not wait for it, so that a caller holding locks the
+ * callback takes cannot deadlock); @opaque stays valid until opaque_free runs, which is
+ * after the last callback returned.  NULL-safe. */
 void qemu_monitor_free(QemuMonitor *mon);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuMonitor, qemu_monitor_free)
 

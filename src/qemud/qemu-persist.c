@@ -4,6 +4,7 @@
 
 #include "qemu-persist.h"
 #include "qemu-caps.h"
+#include "qemu-command.h"
 #include "util/util-error.h"
 #include "util/util-file.h"
 
@@ -18,33 +19,18 @@ qemu_def_parse(QemuDriver *drv, const char *xml, unsigned parse_flags, GError **
     if (!def)
         return NULL;
 
-    MvDomainDefaults defaults = { .emulator = drv->emulator, .arch = "x86_64" };
-    g_autoptr(QemuCaps) caps = NULL;
-    g_autoptr(GPtrArray) aliases = g_ptr_array_new();
     const char *emulator = def->emulator ? def->emulator : drv->emulator;
-    if (emulator) {
-        /* Without a usable QEMU a definition can still be kept: the machine stays as given. */
-        g_autoptr(GError) local = NULL;
-        caps = qemu_caps_get(emulator, &local);
-        if (!caps)
-            g_debug("defaults without QEMU capabilities: %s", local->message);
+    if (!emulator) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                     "no QEMU binary is installed, and domain '%s' names no <emulator>", def->name);
+        return NULL;
     }
-    if (caps) {
-        const QemuMachine *dm = qemu_caps_default_machine(caps);
-        defaults.arch = qemu_caps_arch(caps);
-        defaults.default_machine = dm ? dm->name : NULL;
-        GPtrArray *machines = qemu_caps_machines(caps);
-        for (guint i = 0; i < machines->len; i++) {
-            const QemuMachine *m = machines->pdata[i];
-            if (m->alias) {
-                g_ptr_array_add(aliases, m->alias);
-                g_ptr_array_add(aliases, m->name);
-            }
-        }
-        g_ptr_array_add(aliases, NULL);
-        defaults.machine_aliases = (const char *const *)aliases->pdata;
-    }
-    if (!mv_domain_def_fill_defaults(def, &defaults, error))
+    g_autoptr(QemuCaps) caps = qemu_caps_get(emulator, error);
+    if (!caps)
+        return NULL;
+    g_autoptr(QemuCommandDefaults) defaults = qemu_command_defaults_new(caps);
+    if (!mv_domain_def_fill_defaults(def, &defaults->defaults, error) ||
+        !qemu_command_validate(def, caps, error))
         return NULL;
     return g_steal_pointer(&def);
 }

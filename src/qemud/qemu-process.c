@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -36,6 +37,11 @@
 /* How long a QEMU whose monitor went away gets to finish exiting before we decide it
  * crashed (then the log says why) rather than that its monitor misbehaved. */
 #define EXIT_GRACE_MS 1000
+
+/* Highest fd the close() loop visits on kernels without close_range() (before 5.9): the
+ * fd limit, but no more than this, since an unlimited RLIMIT_NOFILE would make the loop
+ * run for ever.  Daemons do not open anywhere near this many. */
+#define CLOSE_LOOP_MAX_FD 65536
 
 /* The environment QEMU gets: nothing of the daemon's.  C locale for stable messages
  * (we quote them in errors); a fixed PATH for the helpers QEMU may run. */
@@ -428,16 +434,21 @@ spawn(QemuProcess *proc, SpawnPlan *plan, MvCgroup *cg, GError **error)
 {
     SpawnPipes pipes = { { -1, -1, -1, -1 } };
     for (int i = 0; i < 2; i++) {
+        /* The "go" channel is a socket pair so that we can write to it with MSG_NOSIGNAL:
+         * a QEMU child killed meanwhile must not take the daemon down with SIGPIPE. */
         int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0) {
-            mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create a pipe to start QEMU for '%s'", proc->name);
+        int r = i == 0 ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) : pipe2(p, O_CLOEXEC);
+        if (r < 0) {
+            mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create a pipe to start QEMU for '%s'",
+                               proc->name);
             spawn_pipes_close(&pipes);
             return false;
         }
         pipes.fds[2 * i] = prepare_fd(p[0]);
         pipes.fds[2 * i + 1] = prepare_fd(p[1]);
         if (pipes.fds[2 * i] < 0 || pipes.fds[2 * i + 1] < 0) {
-            mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create a pipe to start QEMU for '%s'", proc->name);
+            mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create a pipe to start QEMU for '%s'",
+                               proc->name);
             spawn_pipes_close(&pipes);
             return false;
         }
@@ -445,7 +456,8 @@ spawn(QemuProcess *proc, SpawnPlan *plan, MvCgroup *cg, GError **error)
     int sync_rd = pipes.fds[0], sync_wr = pipes.fds[1], status_rd = pipes.fds[2], status_wr = pipes.fds[3];
 
     g_autofree int *keep = g_new(int, plan->n_pass_fds + 1);
-    memcpy(keep, plan->pass_fds, plan->n_pass_fds * sizeof(int));
+    if (plan->n_pass_fds)
+        memcpy(keep, plan->pass_fds, plan->n_pass_fds * sizeof(int));
     keep[plan->n_pass_fds] = status_wr;
     qsort(keep, plan->n_pass_fds + 1, sizeof(int), compare_int);
     plan->keep = keep;
@@ -487,7 +499,8 @@ spawn(QemuProcess *proc, SpawnPlan *plan, MvCgroup *cg, GError **error)
             r = fd;
     }
     if (r < 0) {
-        mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot watch QEMU process %d of '%s'", (int)proc->pid, proc->name);
+        mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot watch QEMU process %d of '%s'", (int)proc->pid,
+                           proc->name);
         spawn_pipes_close(&pipes);  /* EOF on the sync pipe: it exits without exec */
         return false;
     }
@@ -499,7 +512,9 @@ spawn(QemuProcess *proc, SpawnPlan *plan, MvCgroup *cg, GError **error)
         return false;
     }
 
-    r = write_all(sync_wr, "g", 1);
+    do {
+        r = send(sync_wr, "g", 1, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+    } while (r == -EINTR);
     close(sync_wr);
     pipes.fds[1] = -1;
     if (r == 0) {
@@ -576,14 +591,25 @@ check_opts(const char *const *argv, const QemuLaunchOpts *opts, GError **error)
     return true;
 }
 
+static QemuMonitor *
+open_monitor(QemuProcess *proc, const QemuLaunchOpts *opts, GError **error)
+{
+    void *opaque = opts->opaque_ref ? opts->opaque_ref(opts->opaque) : opts->opaque;
+    GDestroyNotify opaque_free = opts->opaque_ref ? opts->opaque_unref : NULL;
+    QemuMonitor *mon = qemu_monitor_open(opts->monitor_path, proc->pidfd, opts->monitor_timeout_ms,
+                                         &opts->callbacks, opaque, opaque_free, error);
+    if (!mon && opts->opaque_ref && opts->opaque_unref)
+        opts->opaque_unref(opaque);
+    return mon;
+}
+
 /* After exec: the monitor, then the vCPU threads.  On failure, the error says why QEMU
  * died if it did. */
 static bool
 connect_new(QemuProcess *proc, const QemuLaunchOpts *opts, off_t log_from, GError **error)
 {
     g_autoptr(GError) local = NULL;
-    proc->mon = qemu_monitor_open(opts->monitor_path, proc->pidfd, opts->monitor_timeout_ms, &opts->callbacks,
-                                  opts->opaque, NULL, &local);
+    proc->mon = open_monitor(proc, opts, &local);
     if (proc->mon && qemu_process_refresh_vcpus(proc, &local))
         return true;
 
@@ -599,7 +625,8 @@ connect_new(QemuProcess *proc, const QemuLaunchOpts *opts, off_t log_from, GErro
 }
 
 bool
-qemu_process_launch(const char *const *argv, const QemuLaunchOpts *opts, QemuProcess **ret_proc, GError **error)
+qemu_process_launch(const char *const *argv, const QemuLaunchOpts *opts, QemuProcess **ret_proc,
+                    GError **error)
 {
     if (!check_opts(argv, opts, error))
         return false;
@@ -640,7 +667,8 @@ qemu_process_launch(const char *const *argv, const QemuLaunchOpts *opts, QemuPro
 
     /* A stale socket from a crashed run would answer nothing; QEMU creates a fresh one. */
     if (unlink(opts->monitor_path) < 0 && errno != ENOENT)
-        g_debug("cannot remove stale monitor socket '%s': %s, ignoring", opts->monitor_path, g_strerror(errno));
+        g_debug("cannot remove stale monitor socket '%s': %s, ignoring", opts->monitor_path,
+                g_strerror(errno));
 
     struct rlimit rl = { 0 };
     getrlimit(RLIMIT_NOFILE, &rl);
@@ -652,7 +680,8 @@ qemu_process_launch(const char *const *argv, const QemuLaunchOpts *opts, QemuPro
         .log_fd = log_fd,
         .pass_fds = opts->pass_fds,
         .n_pass_fds = opts->n_pass_fds,
-        .max_fd = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur,
+        .max_fd = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > CLOSE_LOOP_MAX_FD ? CLOSE_LOOP_MAX_FD
+                                                                                   : (int)rl.rlim_cur,
         .own_session = opts->own_session,
     };
     bool spawned = spawn(proc, &plan, proc->cgroup, error);
@@ -697,7 +726,8 @@ qemu_process_reattach(pid_t pid, guint64 start_time, const char *emulator, const
                       QemuProcess **ret_proc, GError **error)
 {
     if (!opts || !opts->name || !opts->monitor_path) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG, "a QEMU reattach needs a domain name and a monitor path");
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                     "a QEMU reattach needs a domain name and a monitor path");
         return false;
     }
     if (!mv_proc_is_alive_same(pid, start_time)) {
@@ -724,15 +754,15 @@ qemu_process_reattach(pid_t pid, guint64 start_time, const char *emulator, const
     }
     proc->pidfd = fd >= 0 ? fd : -1;
 
-    proc->mon = qemu_monitor_open(opts->monitor_path, proc->pidfd, opts->monitor_timeout_ms, &opts->callbacks,
-                                  opts->opaque, NULL, error);
+    proc->mon = open_monitor(proc, opts, error);
     if (!proc->mon || !qemu_process_refresh_vcpus(proc, error))
         return false;
 
     if (opts->cgroup_name) {
         int r = mv_cgroup_open(NULL, opts->cgroup_parent, opts->cgroup_name, pid, &proc->cgroup);
         if (r < 0 && r != -ENOENT) {
-            mv_error_set_errno(error, MV_FROM_CGROUP, -r, "cannot find the cgroup of domain '%s'", opts->name);
+            mv_error_set_errno(error, MV_FROM_CGROUP, -r, "cannot find the cgroup of domain '%s'",
+                               opts->name);
             return false;
         }
     }
@@ -756,9 +786,11 @@ qemu_process_stop(QemuProcess *proc, bool graceful, GError **error)
             mv_proc_wait_exit(proc->pid, proc->start_time, (unsigned)(QEMU_PROCESS_QUIT_WAIT_MS - spent_ms));
     }
 
-    int r = mv_proc_kill_wait(proc->pid, proc->start_time, QEMU_PROCESS_TERM_WAIT_MS, QEMU_PROCESS_KILL_WAIT_MS);
+    int r = mv_proc_kill_wait(proc->pid, proc->start_time, QEMU_PROCESS_TERM_WAIT_MS,
+                              QEMU_PROCESS_KILL_WAIT_MS);
     if (r < 0) {
-        mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot stop QEMU process %d of domain '%s'", (int)proc->pid,
+        mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot stop QEMU process %d of domain '%s'",
+                           (int)proc->pid,
                            proc->name);
         return false;
     }

@@ -32,7 +32,12 @@ typedef struct {
     size_t n_pass_fds;
     unsigned monitor_timeout_ms; /* 0: QEMU_MONITOR_OPEN_TIMEOUT_MS */
     QemuMonitorCallbacks callbacks; /* events and EOF, on the I/O thread (see qemu-monitor.h) */
-    void *opaque;                /* for the callbacks; not freed by us */
+    void *opaque;                /* for the callbacks */
+    /* Optional: the monitor holds its own reference on @opaque (taken with opaque_ref,
+     * dropped with opaque_unref once no callback can run any more), so the caller may drop
+     * the object while a callback is still in flight. */
+    void *(*opaque_ref)(void *opaque);
+    GDestroyNotify opaque_unref;
 } QemuLaunchOpts;
 
 /* Start QEMU with @argv (argv[0] the binary: a path, or a name looked up in PATH) and
@@ -42,8 +47,11 @@ typedef struct {
  * (MV_FROM_QEMU): the binary missing or not executable (MV_ERR_SYSTEM_ERROR), QEMU exiting
  * early ("internal error: qemu unexpectedly closed the monitor: <last lines of the log>"),
  * the monitor never answering (MV_ERR_OPERATION_TIMEOUT), cgroup failures (MV_FROM_CGROUP).
- * Blocks the calling thread (not the I/O thread: see qemu-monitor.h) for up to the
- * monitor timeout.  Free @ret_proc with qemu_process_free(). */
+ * Blocks the calling thread for up to the monitor timeout (from the I/O thread it works,
+ * but stalls every other monitor meanwhile).  The callbacks are live from the moment the
+ * monitor connects, so they may run before this returns, and a QEMU that dies during the
+ * last step may be reported through the eof callback as well as by the failure.  Free
+ * @ret_proc with qemu_process_free(). */
 bool qemu_process_launch(const char *const *argv, const QemuLaunchOpts *opts, QemuProcess **ret_proc,
                          GError **error);
 

@@ -34,8 +34,8 @@ escape(Xml *x, const char *text, bool in_attr)
         case '&': g_string_append(x->s, "&amp;"); break;
         case '<': g_string_append(x->s, "&lt;"); break;
         case '>': g_string_append(x->s, "&gt;"); break;
-        case '\'': g_string_append(x->s, in_attr ? "&apos;" : "'"); break;
-        case '"': g_string_append(x->s, in_attr ? "&quot;" : "\""); break;
+        case '\'': g_string_append(x->s, "&apos;"); break;
+        case '"': g_string_append(x->s, "&quot;"); break;
         case '\n': g_string_append(x->s, in_attr ? "&#10;" : "\n"); break;
         default: g_string_append_c(x->s, *p); break;
         }

@@ -286,7 +286,7 @@ bool
 mv_domain_machine_is_i440fx(const char *machine)
 {
     return machine && (g_str_equal(machine, "pc") || g_str_has_prefix(machine, "pc-i440fx-") ||
-                       g_str_has_prefix(machine, "pc-") && g_ascii_isdigit(machine[3]));
+                       (g_str_has_prefix(machine, "pc-") && g_ascii_isdigit(machine[3])));
 }
 
 int
@@ -317,6 +317,49 @@ mv_domain_disk_name_index(const char *name, size_t *ret_prefix_len, unsigned *re
     *ret_prefix_len = plen;
     *ret_index = (unsigned)(index - 1);
     return 0;
+}
+
+char *
+mv_cpuset_canonical(const char *text)
+{
+    /* Bound on CPU numbers: far beyond any host, small enough for a bitmap here. */
+    enum { MAX_CPU = 65535 };
+    if (!text || !*text)
+        return NULL;
+    g_autofree guint8 *set = g_new0(guint8, MAX_CPU + 1);
+    g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+    for (char **part = parts; *part; part++) {
+        const char *s = g_strstrip(*part);
+        bool exclude = *s == '^';
+        if (exclude)
+            s++;
+        g_auto(GStrv) range = g_strsplit(s, "-", 2);
+        guint64 lo, hi;
+        if (!g_ascii_string_to_unsigned(range[0], 10, 0, MAX_CPU, &lo, NULL))
+            return NULL;
+        hi = lo;
+        if (range[1] && (exclude || !g_ascii_string_to_unsigned(range[1], 10, lo, MAX_CPU, &hi, NULL)))
+            return NULL;
+        for (guint64 cpu = lo; cpu <= hi; cpu++)
+            set[cpu] = !exclude;
+    }
+    GString *out = g_string_new(NULL);
+    for (unsigned cpu = 0; cpu <= MAX_CPU; cpu++) {
+        if (!set[cpu])
+            continue;
+        unsigned last = cpu;
+        while (last < MAX_CPU && set[last + 1])
+            last++;
+        g_string_append_printf(out, out->len ? ",%u" : "%u", cpu);
+        if (last > cpu)
+            g_string_append_printf(out, "-%u", last);
+        cpu = last;
+    }
+    if (!out->len) {
+        g_string_free(out, TRUE);
+        return NULL;
+    }
+    return g_string_free(out, FALSE);
 }
 
 int

@@ -682,6 +682,10 @@ bool mv_domain_machine_is_i440fx(const char *machine);
  * ("sdaa": 2 and 26).  Returns -EINVAL when the name is not letters + suffix letters. */
 int mv_domain_disk_name_index(const char *name, size_t *ret_prefix_len, unsigned *ret_index);
 
+/* A CPU list ("0-3,^2,8") in libvirt's canonical form ("0-1,3,8"), g_free()able; NULL when
+ * malformed or empty. */
+char *mv_cpuset_canonical(const char *text);
+
 /* MAC addresses: "52:54:00:ab:cd:ef" form.  Parse returns -EINVAL when malformed. */
 int mv_mac_parse(const char *text, guint8 ret_mac[MV_MAC_BUFLEN]);
 void mv_mac_format(const guint8 mac[MV_MAC_BUFLEN], char ret_text[MV_MAC_STRING_BUFLEN]);

@@ -49,12 +49,29 @@ recv_one_fd(int fd)
         return -errno;
     if (n == 0)
         return -ECONNRESET;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-        c->cmsg_len != CMSG_LEN(sizeof(int)))
+    /* Whatever arrived is ours now: keep exactly one fd, close every other one. */
+    int got = -1;
+    bool bad = (msg.msg_flags & MSG_CTRUNC) != 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < n; i++) {
+            int one;
+            memcpy(&one, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            if (got < 0 && n == 1)
+                got = one;
+            else
+                close(one);
+        }
+        if (n != 1)
+            bad = true;
+    }
+    if (bad || got < 0) {
+        if (got >= 0)
+            close(got);
         return -EBADMSG;
-    int got;
-    memcpy(&got, CMSG_DATA(c), sizeof(int));
+    }
     return got;
 }
 

@@ -179,13 +179,21 @@ client_flush_cb(gpointer data)
 /* Queue bytes for @c.  From the I/O thread the write is tried at once; from a worker the
  * I/O thread is woken to do it. */
 static bool
-client_queue(MvClient *c, GBytes *bytes, int *fds, unsigned nfds, bool is_event)
+client_queue_full(MvClient *c, GBytes *bytes, int *fds, unsigned nfds, bool is_event,
+                  bool ends_call, bool close_after)
 {
     bool on_io_thread = g_main_context_is_owner(g_main_context_default());
     bool schedule = false;
     bool overflow = false;
 
     g_mutex_lock(&c->lock);
+    /* A call ends in the same critical section that queues its reply: otherwise the I/O
+     * thread can see calls == 0 with close_when_flushed and an empty queue, and close
+     * before the reply is queued. */
+    if (ends_call)
+        c->calls--;
+    if (close_after)
+        c->close_when_flushed = true;
     if (c->closed) {
         g_mutex_unlock(&c->lock);
         for (unsigned i = 0; i < nfds; i++)
@@ -218,6 +226,12 @@ client_queue(MvClient *c, GBytes *bytes, int *fds, unsigned nfds, bool is_event)
                                    mv_client_ref(c), (GDestroyNotify)mv_client_unref);
     }
     return true;
+}
+
+static bool
+client_queue(MvClient *c, GBytes *bytes, int *fds, unsigned nfds, bool is_event)
+{
+    return client_queue_full(c, bytes, fds, nfds, is_event, false, false);
 }
 
 bool
@@ -299,6 +313,8 @@ call_run(MvCall *call, const MvProcedure *row)
             rh.type = call->ret_nfds ? MV_MSG_REPLY_WITH_FDS : MV_MSG_REPLY;
             rh.status = MV_STATUS_OK;
             reply = mv_packet_encode(&rh, row->ret_proc, ret, call->ret_nfds, &err);
+            /* Only the success reply announces fds; the error reply must not carry them. */
+            ok = reply != NULL;
         }
         if (!reply) {
             if (!err)
@@ -320,12 +336,7 @@ call_run(MvCall *call, const MvProcedure *row)
         nfds = call->ret_nfds;
         call->ret_nfds = 0;
     }
-    g_mutex_lock(&c->lock);
-    c->calls--;
-    if (call->close_after_reply)
-        c->close_when_flushed = true;
-    g_mutex_unlock(&c->lock);
-    client_queue(c, reply, fds, nfds, false);
+    client_queue_full(c, reply, fds, nfds, false, true, call->close_after_reply);
 }
 
 
@@ -634,21 +645,31 @@ keepalive_tick(gpointer data)
     GHashTableIter it;
     gpointer key;
 
+    /* Queueing a ping may close its client (write error), which removes it from
+     * s->clients: collect first, send after the iteration. */
+    g_autoptr(GPtrArray) ping = g_ptr_array_new_with_free_func((GDestroyNotify)mv_client_unref);
     g_hash_table_iter_init(&it, s->clients);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         MvClient *c = key;
         g_mutex_lock(&c->lock);
         bool ka = c->keepalive;
+        /* A client whose calls are running is not read meanwhile, so its PONGs wait in the
+         * socket: it is busy, not dead. */
+        bool busy = c->calls > 0;
         g_mutex_unlock(&c->lock);
-        if (!ka || now - c->last_rx < interval)
+        if (!ka || busy || now - c->last_rx < interval)
             continue;
         if (c->pings_unanswered >= s->limits.keepalive_count) {
             g_ptr_array_add(dead, mv_client_ref(c));
             continue;
         }
-        mv_message_header hdr = { MV_KEEPALIVE_PROGRAM, MV_KEEPALIVE_VERSION, MV_KEEPALIVE_PROC_PING,
-                                  MV_MSG_MESSAGE, 0, MV_STATUS_OK };
-        g_autoptr(GBytes) b = mv_packet_encode(&hdr, NULL, NULL, 0, NULL);
+        g_ptr_array_add(ping, mv_client_ref(c));
+    }
+    mv_message_header hdr = { MV_KEEPALIVE_PROGRAM, MV_KEEPALIVE_VERSION, MV_KEEPALIVE_PROC_PING,
+                              MV_MSG_MESSAGE, 0, MV_STATUS_OK };
+    g_autoptr(GBytes) b = mv_packet_encode(&hdr, NULL, NULL, 0, NULL);
+    for (guint i = 0; i < ping->len; i++) {
+        MvClient *c = ping->pdata[i];
         c->pings_unanswered++;
         client_queue(c, b, NULL, 0, false);
     }

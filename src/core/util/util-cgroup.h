@@ -72,9 +72,11 @@ typedef struct MvCgroup MvCgroup;
  * mems are copied down from the level above into every directory we create, since an empty
  * cpuset accepts no tasks; in v2 the controllers are enabled in each level's
  * cgroup.subtree_control.  A group @name that already exists is refused with -EEXIST
- * (it is not ours to take).  On failure nothing we created is left behind.
+ * (it is not ours to take).  On failure the group is removed again from the controllers
+ * where we made it; parents we made stay, like on removal.
  * Free the handle with mv_cgroup_free(), which does not remove the group. */
-int mv_cgroup_create(const MvCgroupLayout *layout, const char *parent, const char *name, MvCgroup **ret_cgroup);
+int mv_cgroup_create(const MvCgroupLayout *layout, const char *parent, const char *name,
+                     MvCgroup **ret_cgroup);
 
 /* Reattach to an existing group @parent/@name that we created earlier (e.g. before a
  * daemon restart).  When @pid > 0 the group is taken from where @pid actually sits

@@ -221,8 +221,11 @@ mv_proc_pidfd_open(pid_t pid, guint64 start_time)
     if (fd < 0)
         return -errno;
     /* Checked after the open: if the pid was recycled before we opened it, the start time
-     * differs now, and the fd we hold pins the process it names. */
-    if (!mv_proc_is_alive_same(pid, start_time)) {
+     * differs now, and the fd we hold pins the process it names.  A zombie leader is not
+     * refused: its other threads may still be exiting, and only the pidfd says when the
+     * whole process is gone. */
+    guint64 start = 0;
+    if (mv_proc_start_time(pid, &start) < 0 || start != start_time) {
         close(fd);
         return -ESRCH;
     }

@@ -20,7 +20,8 @@ int mv_proc_start_time(pid_t pid, guint64 *ret_start_time);
 int mv_proc_state(pid_t pid, char *ret_state);
 
 /* True when @pid exists, has start time @start_time, and has not exited.  A zombie counts
- * as exited: it runs no code and frees its pid as soon as its parent reaps it. */
+ * as exited (its other threads may take a moment longer: mv_proc_wait_exit() waits for
+ * those too). */
 bool mv_proc_is_alive_same(pid_t pid, guint64 start_time);
 
 /* The command name of @pid (/proc/PID/comm, at most 15 bytes, no newline).  g_free() it.
@@ -36,9 +37,10 @@ int mv_proc_cmdline(pid_t pid, char ***ret_argv);
 int mv_proc_thread_ids(pid_t pid, pid_t **ret_tids, size_t *ret_ntids);
 
 /* A pidfd for @pid, close-on-exec, verified to be the process started at @start_time (the
- * check runs after the open, so the fd cannot name a recycled pid).  Returns the fd,
- * -ESRCH when that process is gone (or exited: a zombie counts as gone), -ENOSYS without
- * pidfd support, or another -errno. */
+ * check runs after the open, so the fd cannot name a recycled pid).  It polls readable
+ * once every thread of the process has exited.  Returns the fd (also for a zombie, which
+ * may still have threads exiting), -ESRCH when that process is gone, -ENOSYS without pidfd
+ * support, or another -errno. */
 int mv_proc_pidfd_open(pid_t pid, guint64 start_time);
 
 /* Wait up to @timeout_ms for the process (@pid, @start_time) to exit; works whether or not
