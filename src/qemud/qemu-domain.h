@@ -85,3 +85,6 @@ bool qemu_reboot(MvCall *call, void *args, void *ret, GError **error);
 bool qemu_reset(MvCall *call, void *args, void *ret, GError **error);
 bool qemu_suspend(MvCall *call, void *args, void *ret, GError **error);
 bool qemu_resume(MvCall *call, void *args, void *ret, GError **error);
+
+/* qemu-console.c */
+bool qemu_open_console(MvCall *call, void *args, void *ret, GError **error);

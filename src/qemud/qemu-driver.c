@@ -93,6 +93,7 @@ static const MvProcedure qemu_remote_rows[] = {
     ROW_NORET(DOMAIN_RESET, "virDomainReset", domain_flags_args, qemu_reset, 0),
     ROW_NORET(DOMAIN_SUSPEND, "virDomainSuspend", domain_only_args, qemu_suspend, 0),
     ROW_NORET(DOMAIN_RESUME, "virDomainResume", domain_only_args, qemu_resume, 0),
+    ROW_NORET(DOMAIN_OPEN_CONSOLE, "virDomainOpenConsole", domain_open_console_args, qemu_open_console, 0),
 };
 
 QemuDriver *

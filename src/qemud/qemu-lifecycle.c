@@ -12,6 +12,7 @@
 #include "util/util-file.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -144,6 +145,51 @@ short_name(const char *name)
     return g_steal_pointer(&s);
 }
 
+/* label ("charserial0") -> pty path, from query-chardev; NULL if QEMU would not say. */
+static GHashTable *
+query_ptys(QemuMonitor *mon)
+{
+    json_object *reply = NULL;
+    g_autoptr(GError) err = NULL;
+    if (!qemu_monitor_command(mon, "query-chardev", NULL, &reply, 5000, &err)) {
+        g_warning("cannot read the guest's pty paths: %s", err->message);
+        return NULL;
+    }
+    GHashTable *map = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (size_t i = 0; json_object_is_type(reply, json_type_array) && i < json_object_array_length(reply); i++) {
+        json_object *e = json_object_array_get_idx(reply, i), *l = NULL, *f = NULL;
+        if (json_object_object_get_ex(e, "label", &l) && json_object_object_get_ex(e, "filename", &f) &&
+            g_str_has_prefix(json_object_get_string(f), "pty:"))
+            g_hash_table_insert(map, g_strdup(json_object_get_string(l)), g_strdup(json_object_get_string(f) + 4));
+    }
+    json_object_put(reply);
+    return map;
+}
+
+/* Record the pty of each pty serial port (and the console mirroring it) in the live XML. */
+static void
+set_pty_paths(MvDomainDef *def, GHashTable *ptys)
+{
+    if (!ptys)
+        return;
+    for (guint i = 0; i < def->serials->len; i++) {
+        MvDomainChr *chr = def->serials->pdata[i];
+        g_autofree char *label = g_strdup_printf("char%s", chr->info.alias ? chr->info.alias : "");
+        const char *path = g_hash_table_lookup(ptys, label);
+        if (chr->type != MV_DOMAIN_CHR_PTY || !path)
+            continue;
+        g_free(chr->path);
+        chr->path = g_strdup(path);
+        for (guint j = 0; j < def->consoles->len; j++) {
+            MvDomainChr *con = def->consoles->pdata[j];
+            if (con->type == MV_DOMAIN_CHR_PTY && con->target_port == (int)i && con->target_type == MV_DOMAIN_CHR_TARGET_SERIAL) {
+                g_free(con->path);
+                con->path = g_strdup(path);
+            }
+        }
+    }
+}
+
 bool
 qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error)
 {
@@ -187,6 +233,19 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         return false;
     }
 
+    /* The live definition is a copy: the persistent one stays as defined (and is what
+     * dumpxml --inactive shows) until the guest stops. */
+    if (obj->persistent && !obj->newdef) {
+        MvDomainDef *live = mv_domain_def_copy(def, error);
+        if (!live) {
+            release_runtime(drv, obj, priv);
+            return false;
+        }
+        obj->newdef = obj->def;
+        obj->def = live;
+        def = live;
+    }
+
     QemuLaunchOpts opts = {
         .name = obj->name,
         .log_path = log_path,
@@ -209,12 +268,19 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
             qemu_process_free(g_steal_pointer(&proc));
         }
     }
+    g_autoptr(GHashTable) ptys = ok ? query_ptys(qemu_process_monitor(proc)) : NULL;
     mv_domain_obj_lock(obj);
     if (!ok) {
         release_runtime(drv, obj, priv);
+        if (obj->newdef) {
+            mv_domain_def_free(obj->def);
+            obj->def = obj->newdef;
+            obj->newdef = NULL;
+        }
         mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);
         return false;
     }
+    set_pty_paths(obj->def, ptys);
     priv->proc = proc;
     mv_domain_list_set_id(drv->domains, obj, id);
     priv->inhibiting = true;

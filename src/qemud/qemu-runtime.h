@@ -19,6 +19,7 @@ typedef struct {
     bool shutdown_seen;        /* QEMU reported SHUTDOWN: an exit now is an orderly one */
     bool fake_reboot;          /* reboot asked: reset instead of stopping after SHUTDOWN */
     bool inhibiting;           /* holds the daemon's idle-exit inhibitor */
+    struct QemuConsole *console; /* the open console session (qemu-console.c), or NULL */
 } QemuDomainPriv;
 
 /* The runtime state of @obj (locked), created on first use. */

@@ -137,17 +137,13 @@ empty_element(Xml *x, const char *name)
     end(x, name);
 }
 
-/* Lines of already-serialized XML, each indented to the current depth. */
+/* Already-serialized, already-indented XML, copied as it is. */
 static void
-raw_lines(Xml *x, const char *raw)
+raw_text(Xml *x, const char *raw)
 {
     close_start_tag(x);
-    g_auto(GStrv) lines = g_strsplit(raw, "\n", -1);
-    for (char **l = lines; *l; l++) {
-        indent(x);
-        g_string_append(x->s, *l);
-        g_string_append_c(x->s, '\n');
-    }
+    g_string_append(x->s, raw);
+    g_string_append_c(x->s, '\n');
 }
 
 static const char *
@@ -594,7 +590,7 @@ mv_domain_def_format(const MvDomainDef *def, unsigned flags, int id, GError **er
     if (def->metadata) {
         start(&x, "metadata");
         if (*def->metadata)
-            raw_lines(&x, def->metadata);
+            raw_text(&x, def->metadata);
         end(&x, "metadata");
     }
     if (def->max_memory_kib)

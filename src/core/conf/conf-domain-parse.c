@@ -387,7 +387,8 @@ strip_blanks(xmlNodePtr node)
 }
 
 /* Serialize the element children of <metadata> verbatim (layout aside), each one
- * standalone: namespace declarations it inherited are copied onto it. */
+ * standalone (namespace declarations it inherited are copied onto it) and indented for its
+ * place in a formatted domain, so that formatting copies the text as it is. */
 static bool
 parse_metadata(xmlNodePtr node, MvDomainDef *def, GError **error)
 {
@@ -412,11 +413,13 @@ parse_metadata(xmlNodePtr node, MvDomainDef *def, GError **error)
             xmlDocSetRootElement(doc, copy);
             xmlReconciliateNs(doc, copy);
             strip_blanks(copy);
-            ok = xmlNodeDump(buf, doc, copy, 0, 1) >= 0;
+            /* Indented for where it sits: <domain><metadata><child>, level 2. */
+            ok = xmlNodeDump(buf, doc, copy, 2, 1) >= 0;
         }
         if (ok) {
             if (out->len)
                 g_string_append_c(out, '\n');
+            g_string_append(out, "    ");
             g_string_append(out, (const char *)xmlBufferContent(buf));
         }
         if (buf)

@@ -335,7 +335,7 @@ mv_cpuset_canonical(const char *text)
             s++;
         g_auto(GStrv) range = g_strsplit(s, "-", 2);
         guint64 lo, hi;
-        if (!g_ascii_string_to_unsigned(range[0], 10, 0, MAX_CPU, &lo, NULL))
+        if (!range[0] || !g_ascii_string_to_unsigned(range[0], 10, 0, MAX_CPU, &lo, NULL))
             return NULL;
         hi = lo;
         if (range[1] && (exclude || !g_ascii_string_to_unsigned(range[1], 10, lo, MAX_CPU, &hi, NULL)))

@@ -526,7 +526,9 @@ typedef struct {
     guint8 uuid[MV_UUID_BUFLEN];  /* generated when absent */
     char *title;
     char *description;
-    char *metadata;               /* the children of <metadata>, serialized verbatim; or NULL */
+    /* The children of <metadata> serialized verbatim, indented as they are formatted
+     * (four spaces, nested elements two more); "" for an empty <metadata/>; or NULL. */
+    char *metadata;
 
     guint64 memory_kib;           /* <memory> */
     guint64 current_memory_kib;   /* <currentMemory>; 0 until filled */

@@ -56,7 +56,14 @@ struct MvClient {
     unsigned calls;            /* calls dispatched and not yet answered */
     void *priv;
     GDestroyNotify priv_free;
+    GArray *streams;           /* StreamReg, the streams open on this connection */
 };
+
+typedef struct {
+    unsigned serial;
+    MvClientStreamFunc fn;
+    void *data;
+} StreamReg;
 
 typedef struct {
     GSource base;
@@ -95,6 +102,7 @@ mv_client_unref(MvClient *c)
         c->priv_free(c->priv);
     mv_tx_clear(&c->tx);
     mv_rx_clear(&c->rx);
+    g_array_unref(c->streams);
     if (c->fd >= 0)
         close(c->fd);
     g_mutex_clear(&c->lock);
@@ -337,6 +345,52 @@ call_run(MvCall *call, const MvProcedure *row)
         call->ret_nfds = 0;
     }
     client_queue_full(c, reply, fds, nfds, false, true, call->close_after_reply);
+    if (ok && call->after_reply)
+        call->after_reply(call->after_reply_data);
+}
+
+bool
+mv_client_send_packet(MvClient *c, GBytes *packet, bool droppable)
+{
+    return client_queue(c, packet, NULL, 0, droppable);
+}
+
+bool
+mv_client_register_stream(MvClient *c, unsigned serial, MvClientStreamFunc fn, void *data)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
+    if (c->closed || c->streams->len >= MV_CLIENT_STREAMS_MAX)
+        return false;
+    StreamReg r = { serial, fn, data };
+    g_array_append_val(c->streams, r);
+    return true;
+}
+
+void
+mv_client_unregister_stream(MvClient *c, unsigned serial)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
+    for (guint i = 0; i < c->streams->len; i++) {
+        if (g_array_index(c->streams, StreamReg, i).serial == serial) {
+            g_array_remove_index_fast(c->streams, i);
+            return;
+        }
+    }
+}
+
+/* Hand a STREAM packet to its stream; stale packets (stream already closed) are dropped. */
+static void
+dispatch_stream(MvClient *c, const MvPacket *pkt)
+{
+    StreamReg r = { 0 };
+    g_mutex_lock(&c->lock);
+    for (guint i = 0; i < c->streams->len; i++) {
+        if (g_array_index(c->streams, StreamReg, i).serial == pkt->hdr.serial)
+            r = g_array_index(c->streams, StreamReg, i);
+    }
+    g_mutex_unlock(&c->lock);
+    if (r.fn)
+        r.fn(c, pkt, r.data);
 }
 
 
@@ -383,9 +437,13 @@ handle_packet(MvClient *c, MvPacket *pkt)
         mv_packet_free(pkt);
         return;
     }
+    if (hdr->type == MV_MSG_STREAM) {
+        dispatch_stream(c, pkt);
+        mv_packet_free(pkt);
+        return;
+    }
     if (hdr->type != MV_MSG_CALL && hdr->type != MV_MSG_CALL_WITH_FDS) {
-        /* Streams are not served yet; stale stream packets are ignored, as are replies
-         * and messages a client has no reason to send. */
+        /* Replies, messages and holes a client has no reason to send are ignored. */
         g_debug("client %" G_GUINT64_FORMAT ": ignoring %s packet for procedure %d",
                 c->id, mv_message_type_name(hdr->type), hdr->proc);
         mv_packet_free(pkt);
@@ -532,6 +590,15 @@ client_close_now(MvClient *c)
     /* Wake anyone blocked on the peer at once; the fd itself goes with the last ref. */
     shutdown(c->fd, SHUT_RDWR);
     g_debug("client %" G_GUINT64_FORMAT " of server '%s' closed", c->id, s->name);
+    /* Streams learn that their client is gone (a NULL packet), once. */
+    g_mutex_lock(&c->lock);
+    g_autoptr(GArray) streams = g_array_copy(c->streams);
+    g_array_set_size(c->streams, 0);
+    g_mutex_unlock(&c->lock);
+    for (guint i = 0; i < streams->len; i++) {
+        StreamReg *r = &g_array_index(streams, StreamReg, i);
+        r->fn(c, NULL, r->data);
+    }
     if (s->on_close)
         s->on_close(c, s->hook_data);
     g_hash_table_remove(s->clients, c);   /* drops the server's reference */
@@ -552,6 +619,7 @@ mv_server_add_client_fd(MvServer *s, int fd, bool readonly)
     c->gid = (gid_t)-1;
     c->pid = -1;
     g_mutex_init(&c->lock);
+    c->streams = g_array_new(FALSE, FALSE, sizeof(StreamReg));
     mv_rx_init(&c->rx);
     mv_tx_init(&c->tx);
     c->last_rx = g_get_monotonic_time();

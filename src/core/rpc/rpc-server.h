@@ -33,6 +33,10 @@ struct MvCall {
     int *ret_fds;                /* set by a handler that answers with fds (owned) */
     unsigned ret_nfds;
     bool close_after_reply;      /* set by CONNECT_CLOSE */
+    /* Run right after a successful reply is queued (streams start here, so that no stream
+     * packet can overtake the reply that opened the stream). */
+    void (*after_reply)(void *data);
+    void *after_reply_data;
 };
 
 /* Called on the I/O thread when a client connection is closed. */
@@ -92,3 +96,16 @@ bool mv_client_send_message(MvClient *c, unsigned prog, unsigned vers, int proc,
 
 /* Close the connection (from any thread). */
 void mv_client_close(MvClient *c);
+
+/* Queue a ready-made packet (thread-safe).  @droppable packets (events, stream data) count
+ * against MV_CLIENT_TX_MAX: a client that does not read them is disconnected.  False when
+ * the client is gone. */
+bool mv_client_send_packet(MvClient *c, GBytes *packet, bool droppable);
+
+/* STREAM packets from @c for @serial go to @fn (on the I/O thread) while registered; when
+ * the client goes away @fn gets a NULL packet once.  At most MV_CLIENT_STREAMS_MAX per
+ * client.  Returns false if the client is gone or has too many. */
+typedef void (*MvClientStreamFunc)(MvClient *c, const MvPacket *pkt, void *data);
+#define MV_CLIENT_STREAMS_MAX 64
+bool mv_client_register_stream(MvClient *c, unsigned serial, MvClientStreamFunc fn, void *data);
+void mv_client_unregister_stream(MvClient *c, unsigned serial);
