@@ -62,3 +62,39 @@ mv_file_remove_durable(const char *path)
         return errno == ENOENT ? 0 : -errno;
     return fsync_dir_of(path);
 }
+
+int
+mv_file_read_small(const char *path, size_t max, char **ret_data, size_t *ret_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+
+    /* One read() per chunk: pseudo-files produce their text per read call. */
+    g_autoptr(GString) buf = g_string_new(NULL);
+    char chunk[4096];
+    int ret = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            ret = -errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        if (buf->len + (size_t)n > max) {
+            ret = -EFBIG;
+            break;
+        }
+        g_string_append_len(buf, chunk, n);
+    }
+    close(fd);
+    if (ret < 0)
+        return ret;
+    if (ret_len)
+        *ret_len = buf->len;
+    *ret_data = g_string_free(g_steal_pointer(&buf), FALSE);
+    return 0;
+}

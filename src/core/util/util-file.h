@@ -10,5 +10,10 @@
  * the old or the new contents.  Returns 0 or -errno. */
 int mv_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* Read the whole of a small file (kernel pseudo-files: /proc, /sys, cgroupfs), binary-safe:
+ * *ret_data is NUL-terminated and *ret_len (may be NULL) its length.  Files larger than
+ * @max bytes fail with -EFBIG.  Returns 0 or -errno. */
+int mv_file_read_small(const char *path, size_t max, char **ret_data, size_t *ret_len);
+
 /* Remove @path and fsync its directory.  A missing file is not an error.  Returns 0 or -errno. */
 int mv_file_remove_durable(const char *path);

@@ -5,6 +5,8 @@
 
 #include "util/util-host.h"
 
+#include "util/util-file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -47,34 +49,7 @@ host_path(const char *fmt, ...)
 static int
 read_text(const char *path, char **ret_text)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-
-    g_autoptr(GString) buf = g_string_new(NULL);
-    char chunk[4096];
-    int ret = 0;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            ret = -errno;
-            break;
-        }
-        if (n == 0)
-            break;
-        if (buf->len + (size_t)n > HOST_FILE_MAX) {
-            ret = -EFBIG;
-            break;
-        }
-        g_string_append_len(buf, chunk, n);
-    }
-    close(fd);
-    if (ret < 0)
-        return ret;
-    *ret_text = g_string_free(g_steal_pointer(&buf), FALSE);
-    return 0;
+    return mv_file_read_small(path, HOST_FILE_MAX, ret_text, NULL);
 }
 
 /* Read a file holding one (possibly negative) decimal integer. */

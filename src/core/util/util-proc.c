@@ -4,6 +4,8 @@
 
 #include "util/util-proc.h"
 
+#include "util/util-file.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,37 +29,9 @@ static int
 read_proc_file(pid_t pid, const char *name, char **ret_data, size_t *ret_len)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/%s", (int)pid, name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? -ESRCH : -errno;
-
-    g_autoptr(GString) buf = g_string_new(NULL);
-    char chunk[4096];
-    int ret = 0;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            /* A process that exits between open and read gives ESRCH already. */
-            ret = -errno;
-            break;
-        }
-        if (n == 0)
-            break;
-        if (buf->len + (size_t)n > PROC_FILE_MAX) {
-            ret = -EFBIG;
-            break;
-        }
-        g_string_append_len(buf, chunk, n);
-    }
-    close(fd);
-    if (ret < 0)
-        return ret;
-    if (ret_len)
-        *ret_len = buf->len;
-    *ret_data = g_string_free(g_steal_pointer(&buf), FALSE);
-    return 0;
+    /* A process that exits between open and read gives ESRCH already. */
+    int r = mv_file_read_small(path, PROC_FILE_MAX, ret_data, ret_len);
+    return r == -ENOENT ? -ESRCH : r;
 }
 
 int
