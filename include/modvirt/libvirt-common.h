@@ -24,6 +24,11 @@ typedef struct _virDomain virDomain;
 typedef virDomain *virDomainPtr;
 typedef struct _virNetwork virNetwork;
 typedef virNetwork *virNetworkPtr;
+typedef struct _virStream virStream;
+typedef virStream *virStreamPtr;
+
+/* Releases the opaque data of a callback when the library no longer needs it. */
+typedef void (*virFreeCallback)(void *opaque);
 
 #ifdef __cplusplus
 }

@@ -45,6 +45,20 @@ struct _virSecurityModel {
 };
 typedef virSecurityModel *virSecurityModelPtr;
 
+/* A domain's security label, as virDomainGetSecurityLabel fills it. */
+#define VIR_SECURITY_LABEL_BUFLEN (4096 + 1)
+
+typedef struct _virSecurityLabel virSecurityLabel;
+struct _virSecurityLabel {
+    char label[VIR_SECURITY_LABEL_BUFLEN];  /* security label string, "" for none */
+    int enforcing;                          /* 1 if the label is enforced, 0 if permissive */
+};
+typedef virSecurityLabel *virSecurityLabelPtr;
+
+/* Raw UUIDs are 16 bytes; their text form "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" needs 37. */
+#define VIR_UUID_BUFLEN 16
+#define VIR_UUID_STRING_BUFLEN (36 + 1)
+
 /* Credentials an authentication callback may be asked for. */
 typedef enum {
     VIR_CRED_USERNAME = 1,

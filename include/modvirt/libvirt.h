@@ -6,6 +6,10 @@
 
 #include "libvirt-common.h"
 #include "libvirt-host.h"
+#include "libvirt-domain.h"
+#include "libvirt-domain-snapshot.h"
+#include "libvirt-event.h"
+#include "libvirt-stream.h"
 #include "virterror.h"
 
 #endif /* MODVIRT_LIBVIRT_H */

@@ -3,9 +3,14 @@
 // its own cli-<group>.c plus one row here.
 
 #include "cli.h"
+#include "cli-pki.h"
 
 const CliGroup cli_groups[] = {
+    { "Domain Management", "domain", cli_domain_cmds },
+    { "Domain Monitoring", "monitor", cli_monitor_cmds },
+    { "Domain Events", "events", cli_event_cmds },
     { "Host and Hypervisor", "host", cli_host_cmds },
     { "Modvirt itself", "modvirt", cli_self_cmds },
+    { "Remote Access (PKI)", "pki", cli_pki_cmds },
     { NULL },
 };

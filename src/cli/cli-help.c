@@ -23,8 +23,12 @@ synopsis_part(const CliOpt *o)
         return g_strdup_printf("[--%s]", o->name);
     case CLI_OPT_DATA:
         return g_strdup_printf(required ? "<%s>" : "[<%s>]", o->name);
-    case CLI_OPT_STRING:
     case CLI_OPT_INT:
+        /* A required number may come positionally, as virsh shows it. */
+        if (required)
+            return g_strdup_printf("<%s>", o->name);
+        return g_strdup_printf("[--%s <number>]", o->name);
+    case CLI_OPT_STRING:
     default:
         return g_strdup_printf(required ? "--%s <%s>" : "[--%s <%s>]", o->name, value_kind(o));
     }
@@ -39,8 +43,11 @@ option_label(const CliOpt *o)
         return g_strdup_printf("--%s", o->name);
     case CLI_OPT_DATA:
         return g_strdup_printf("[--%s] <%s>", o->name, value_kind(o));
-    case CLI_OPT_STRING:
     case CLI_OPT_INT:
+        if (o->flags & CLI_OPT_REQUIRED)
+            return g_strdup_printf("[--%s] <number>", o->name);
+        return g_strdup_printf("--%s <number>", o->name);
+    case CLI_OPT_STRING:
     default:
         return g_strdup_printf("--%s <%s>", o->name, value_kind(o));
     }

@@ -54,6 +54,45 @@ cli_find_group(const char *keyword)
     return NULL;
 }
 
+/* The library's last error as the shell saw it (see cli_save_lib_error). */
+static virErrorPtr saved_error;
+
+void
+cli_save_lib_error(void)
+{
+    virFreeError(saved_error);
+    saved_error = virSaveLastError();
+}
+
+void
+cli_reset_lib_error(void)
+{
+    virFreeError(saved_error);
+    saved_error = NULL;
+    virResetLastError();
+}
+
+int
+cli_lib_error_code(void)
+{
+    return saved_error ? saved_error->code : VIR_ERR_OK;
+}
+
+void
+cli_set_lib_error(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    virFreeError(saved_error);
+    saved_error = g_new0(virError, 1);
+    saved_error->code = code;
+    saved_error->level = VIR_ERR_ERROR;
+    /* virFreeError releases the strings with free(); g_strdup's come from malloc too. */
+    saved_error->message = g_steal_pointer(&msg);
+}
+
 /* Print the shell's message for a failed step, then what the library said, as virsh
  * does ("error: failed to get node information" / "error: <library message>"). */
 static void
@@ -61,10 +100,11 @@ report(const GError *err)
 {
     if (err)
         cli_error("%s", err->message);
-    virErrorPtr last = virGetLastError();
-    if (last)
-        cli_error("%s", last->message ? last->message : "unknown error");
-    virResetLastError();
+    if (!saved_error || saved_error->code == VIR_ERR_OK)
+        cli_save_lib_error();
+    if (saved_error && saved_error->code != VIR_ERR_OK)
+        cli_error("%s", saved_error->message ? saved_error->message : "unknown error");
+    cli_reset_lib_error();
 }
 
 void
@@ -112,7 +152,7 @@ cli_run(CliCtl *ctl, GPtrArray *cmds, bool *ret_quit)
         const CliCmd *cmd = args->cmd;
         g_autoptr(GError) error = NULL;
 
-        virResetLastError();
+        cli_reset_lib_error();
         if (!(cmd->flags & CLI_CMD_NOCONNECT) && !cli_connect(ctl, &error)) {
             /* Like virsh failing to connect at start: nothing else runs. */
             report(error);

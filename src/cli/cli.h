@@ -61,6 +61,9 @@ typedef struct {
 /* Every group, terminated by a row with a NULL name (cli-commands.c). */
 extern const CliGroup cli_groups[];
 /* The groups' tables, defined by the files that implement them. */
+extern const CliCmd cli_domain_cmds[];   /* cli-domain.c */
+extern const CliCmd cli_monitor_cmds[];  /* cli-monitor.c */
+extern const CliCmd cli_event_cmds[];    /* cli-event.c */
 extern const CliCmd cli_host_cmds[];
 extern const CliCmd cli_self_cmds[];
 
@@ -124,6 +127,19 @@ int cli_batch(CliCtl *ctl, char **words, int nwords);
 /* The interactive prompt on stdin.  Returns the process exit status. */
 int cli_interactive(CliCtl *ctl);
 
+/* The library's errors, kept as virsh keeps them: every error the library raises is saved
+ * (the error handler calls cli_save_lib_error), so freeing objects afterwards, which
+ * clears the thread's last error, cannot lose it before the shell prints it. */
+void cli_save_lib_error(void);
+/* Forget the saved error and the thread's last error (a lookup that falls through to
+ * the next form, an ignored failure). */
+void cli_reset_lib_error(void);
+/* The code of the saved error, VIR_ERR_OK when there is none. */
+int cli_lib_error_code(void);
+/* Save an error of @code with exactly @fmt as its text, for helpers whose libvirt
+ * counterparts raise library errors (virsh prints them after its own line). */
+void cli_set_lib_error(int code, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
 /* Print on stdout; commands use this for their output. */
 void cli_print(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Print "error: <message>" on stderr. */
@@ -136,3 +152,53 @@ void cli_usage(const char *prog);
 /* `help` with nothing, a group keyword, or a command name. */
 bool cli_help(const char *topic, GError **error);
 bool cli_cmd_help(CliCtl *ctl, const CliArgs *args, GError **error);
+
+/* ---- domains (cli-domain-util.c) ---- */
+
+/* How a <domain> argument may be resolved, tried in this order as virsh does. */
+typedef enum {
+    CLI_BY_ID = 1 << 0,
+    CLI_BY_UUID = 1 << 1,
+    CLI_BY_NAME = 1 << 2,
+    CLI_BY_ANY = CLI_BY_ID | CLI_BY_UUID | CLI_BY_NAME,
+} CliLookupFlags;
+
+/* The domain @name names: an ID if it is a number, then a UUID, then a name (as @by
+ * allows).  NULL with @error "failed to get domain '<name>'" and no library error. */
+virDomainPtr cli_domain_lookup(CliCtl *ctl, const char *name, unsigned by, GError **error);
+/* The domain of the command's "domain" option; *ret_name (may be NULL) is the text the
+ * user gave, which virsh's messages quote. */
+virDomainPtr cli_domain_opt(CliCtl *ctl, const CliArgs *args, unsigned by, const char **ret_name,
+                            GError **error);
+/* virDomainFree keeping the library error (it clears the thread's last error). */
+void cli_domain_free(virDomain *dom);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, cli_domain_free)
+
+/* virsh's words for a virDomainState ("shut off") and for a state's reason ("booted"). */
+const char *cli_domain_state_str(int state);
+const char *cli_domain_reason_str(int state, int reason);
+/* The state of @dom (and its reason into *ret_reason when not NULL), from
+ * virDomainGetState or, on daemons without it, virDomainGetInfo.  -1 on error. */
+int cli_domain_state(virDomainPtr dom, int *ret_reason);
+
+/* False with virsh's error when both options @a and @b were given. */
+bool cli_args_exclusive(const CliArgs *args, const char *a, const char *b, GError **error);
+/* False with virsh's error when @b was given without @a. */
+bool cli_args_require(const CliArgs *args, const char *b, const char *a, GError **error);
+/* Unsigned option @name into *ret_value (untouched when not given); virsh's error when it
+ * is not a non-negative number. */
+bool cli_args_uint(const CliArgs *args, const char *name, unsigned int *ret_value, GError **error);
+/* Scaled option @name ("512M", "1GiB"; no suffix means @scale bytes) into *ret_bytes, at
+ * most @max; virsh's errors otherwise. */
+bool cli_args_scaled(const CliArgs *args, const char *name, unsigned long long scale,
+                     unsigned long long max, unsigned long long *ret_bytes, GError **error);
+/* The contents of the XML file @path (at most 10 MiB, as virsh reads). */
+char *cli_read_file(const char *path, GError **error);
+
+/* ---- the console (cli-console.c) ---- */
+
+bool cli_cmd_console(CliCtl *ctl, const CliArgs *args, GError **error);
+extern const CliOpt cli_console_opts[];
+/* Attach the terminal to the console @devname (NULL: the first) of @dom as virsh does,
+ * after its checks and banner.  @flags are virDomainConsoleFlags. */
+bool cli_console_run(CliCtl *ctl, virDomainPtr dom, const char *devname, unsigned int flags, GError **error);

@@ -21,10 +21,11 @@ print_version(bool full)
 }
 
 /* Report errors ourselves, after the shell's own message, instead of on the library's
- * default stderr line. */
+ * default stderr line; keep each one until then. */
 static void
-quiet_errors(void *data, virErrorPtr err)
+keep_errors(void *data, virErrorPtr err)
 {
+    cli_save_lib_error();
 }
 
 int
@@ -55,7 +56,9 @@ main(int argc, char **argv)
         default: cli_error("unsupported option '%s'. See --help.", argv[optind - 1]); return 1;
         }
     }
-    virSetErrorFunc(NULL, quiet_errors);
+    virSetErrorFunc(NULL, keep_errors);
+    /* As virsh: the loop exists before any connection, for events and the console. */
+    virEventRegisterDefaultImpl();
 
     int status = optind == argc ? cli_interactive(&ctl)
                                 : cli_batch(&ctl, argv + optind, argc - optind);

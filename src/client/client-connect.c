@@ -56,6 +56,7 @@ conn_free(virConnectPtr conn)
         return;
     conn->magic = 0;
     mv_rpc_client_free(conn->rpc);
+    mv_client_events_free(conn->events);
     g_free(conn->uri);
     g_free(conn->type);
     virResetError(&conn->err);
@@ -149,7 +150,9 @@ authenticate(virConnectPtr conn, GError **error)
 /* The handshake of libvirt 9.0 clients: AUTH_LIST, CONNECT_OPEN, and CONNECT_GET_URI
  * when the daemon chose the driver (@name "").  Unlike libvirt we do not ask for
  * keepalive (feature 10): the daemon would ping us, and nothing answers between calls.
- * Event and close callbacks (features 14, 15) are not implemented yet, so not asked. */
+ * Like libvirt we ask whether the daemon has callback-ID events (feature 14), which
+ * virConnectDomainEventRegisterAny needs; close callbacks (feature 15) are not
+ * implemented yet, so not asked. */
 static bool
 handshake(virConnectPtr conn, const char *name, GError **error)
 {
@@ -161,6 +164,16 @@ handshake(virConnectPtr conn, const char *name, GError **error)
     if (!mv_client_call(conn, REMOTE_PROC_CONNECT_OPEN, (xdrproc_t)xdr_remote_connect_open_args, &args,
                         NULL, NULL, error))
         return false;
+
+    /* A daemon that cannot answer has no such events; the question itself must not fail
+     * the open (libvirt's client treats errors here as "no"). */
+    remote_connect_supports_feature_args feature = { .feature = MV_CLIENT_FEATURE_REMOTE_EVENT_CALLBACK };
+    remote_connect_supports_feature_ret supported = { 0 };
+    g_autoptr(GError) ignored = NULL;
+    if (mv_client_call(conn, REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
+                       (xdrproc_t)xdr_remote_connect_supports_feature_args, &feature,
+                       (xdrproc_t)xdr_remote_connect_supports_feature_ret, &supported, &ignored))
+        conn->event_callbacks = supported.supported != 0;
 
     if (!conn->uri) {
         remote_connect_get_uri_ret ret = { 0 };
@@ -198,9 +211,13 @@ conn_open(const char *name, bool readonly, GError **error)
     conn->readonly = readonly;
     conn->transport = transport;
     conn->uri = g_strdup(name);
+    conn->events = mv_client_events_new();
 
     conn->rpc = dial(u, transport, readonly, error);
-    if (!conn->rpc || !handshake(conn, open_name, error))
+    if (!conn->rpc)
+        return NULL;
+    mv_client_events_attach(conn);
+    if (!handshake(conn, open_name, error))
         return NULL;
     return g_steal_pointer(&conn);
 }
@@ -242,15 +259,16 @@ virConnectRef(virConnectPtr conn)
     return 0;
 }
 
-int
-virConnectClose(virConnectPtr conn)
+void
+mv_client_conn_ref(virConnectPtr conn)
 {
-    g_autoptr(GError) error = NULL;
+    g_atomic_int_inc(&conn->refs);
+}
 
-    if (!mv_client_enter(conn, G_STRFUNC, &error)) {
-        mv_client_report(conn, error);
-        return -1;
-    }
+/* Drop a reference; returns the references left, 0 when the connection was closed. */
+static int
+conn_unref(virConnectPtr conn)
+{
     int left = g_atomic_int_add(&conn->refs, -1) - 1;
     if (left > 0)
         return left;
@@ -261,6 +279,26 @@ virConnectClose(virConnectPtr conn)
     }
     conn_free(conn);
     return 0;
+}
+
+void
+mv_client_conn_unref(virConnectPtr conn)
+{
+    conn_unref(conn);
+}
+
+int
+virConnectClose(virConnectPtr conn)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (!mv_client_enter(conn, G_STRFUNC, &error)) {
+        mv_client_report(conn, error);
+        return -1;
+    }
+    /* Event callbacks hold references too: as in libvirt, the connection stays open
+     * (and this returns > 0) until they are deregistered. */
+    return conn_unref(conn);
 }
 
 const char *

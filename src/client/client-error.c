@@ -6,6 +6,7 @@
 #include "client-private.h"
 #include "util/util-error.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -350,6 +351,25 @@ mv_client_check_arg(const void *arg, const char *func, const char *what, GError 
 {
     if (arg)
         return true;
-    mv_error_set(error, MV_FROM_NONE, MV_ERR_INVALID_ARG, "%s in %s must not be NULL", what, func);
+    mv_client_invalid_arg(error, "%s in %s must not be NULL", what, func);
+    return false;
+}
+
+void
+mv_client_invalid_arg(GError **error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    mv_error_set_literal(error, MV_FROM_NONE, MV_ERR_INVALID_ARG, msg);
+}
+
+bool
+mv_client_check_writable(virConnectPtr conn, const char *func, GError **error)
+{
+    if (!conn->readonly)
+        return true;
+    mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_DENIED, "read only access prevents %s", func);
     return false;
 }

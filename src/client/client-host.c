@@ -115,7 +115,7 @@ virNodeGetCellsFreeMemory(virConnectPtr conn, unsigned long long *freeMems, int 
         return -1;
     }
     if (startCell < 0 || maxCells <= 0) {
-        mv_error_set(&error, MV_FROM_NONE, MV_ERR_INVALID_ARG,
+        mv_client_invalid_arg(&error,
                      "startCell (%d) in %s must not be negative and maxCells (%d) must be positive",
                      startCell, G_STRFUNC, maxCells);
         mv_client_report(conn, error);

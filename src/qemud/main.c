@@ -4,7 +4,7 @@
 #include "qemu-driver.h"
 
 static const char *const uris[] = { "qemu:///system", NULL };
-static const char *const config_keys[] = { "qemu.emulator", NULL };
+static const char *const config_keys[] = { "qemu.emulator", "stats.interval_ms", NULL };
 
 static const MvDaemonSpec spec = {
     .name = "modvirt-qemud",
@@ -14,6 +14,7 @@ static const MvDaemonSpec spec = {
     .config_keys = config_keys,
     .init = qemu_driver_init,
     .shutdown = qemu_driver_shutdown,
+    .relay_secondary = true,   /* network and storage calls go to their daemons */
 };
 
 int

@@ -6,6 +6,7 @@
 #include "qemu-domain.h"
 #include "qemu-runtime.h"
 #include "qemu-persist.h"
+#include "qemu-stats.h"
 #include "daemon/daemon-programs.h"
 #include "util/util-error.h"
 #include "remote.h"
@@ -94,6 +95,25 @@ static const MvProcedure qemu_remote_rows[] = {
     ROW_NORET(DOMAIN_SUSPEND, "virDomainSuspend", domain_only_args, qemu_suspend, 0),
     ROW_NORET(DOMAIN_RESUME, "virDomainResume", domain_only_args, qemu_resume, 0),
     ROW_NORET(DOMAIN_OPEN_CONSOLE, "virDomainOpenConsole", domain_open_console_args, qemu_open_console, 0),
+
+    /* Statistics (qemu-stats.c): the priority lane, so they never wait behind slow calls;
+     * they take no job and never ask a monitor. */
+    ROW(CONNECT_GET_ALL_DOMAIN_STATS, "virConnectGetAllDomainStats", connect_get_all_domain_stats_args,
+        connect_get_all_domain_stats_ret, qemu_connect_get_all_domain_stats, R | P),
+    ROW(DOMAIN_GET_VCPUS, "virDomainGetVcpus", domain_get_vcpus_args, domain_get_vcpus_ret,
+        qemu_domain_get_vcpus, R | P),
+    ROW(DOMAIN_GET_VCPU_PIN_INFO, "virDomainGetVcpuPinInfo", domain_get_vcpu_pin_info_args,
+        domain_get_vcpu_pin_info_ret, qemu_domain_get_vcpu_pin_info, R | P),
+    ROW(DOMAIN_GET_CPU_STATS, "virDomainGetCPUStats", domain_get_cpu_stats_args, typed_params_ret,
+        qemu_domain_get_cpu_stats, R | P),
+    ROW(DOMAIN_MEMORY_STATS, "virDomainMemoryStats", domain_memory_stats_args, domain_memory_stats_ret,
+        qemu_domain_memory_stats, R | P),
+    ROW(DOMAIN_BLOCK_STATS, "virDomainBlockStats", domain_block_stats_args, domain_block_stats_ret,
+        qemu_domain_block_stats, R | P),
+    ROW(DOMAIN_BLOCK_STATS_FLAGS, "virDomainBlockStatsFlags", domain_block_stats_flags_args, typed_params_ret,
+        qemu_domain_block_stats_flags, R | P),
+    ROW(DOMAIN_INTERFACE_STATS, "virDomainInterfaceStats", domain_interface_stats_args,
+        domain_interface_stats_ret, qemu_domain_interface_stats, R | P),
 };
 
 QemuDriver *
@@ -145,10 +165,15 @@ qemu_driver_init(MvDaemon *d, GError **error)
         g_warning("no qemu-system-x86_64 found: guests cannot run until QEMU is installed");
 
     drv->tasks = qemu_task_pool_new(drv);
+    unsigned stats_interval_ms;
+    if (!qemu_stats_config_interval(kf, &stats_interval_ms, error))
+        return false;
+    drv->stats = qemu_stats_new(drv, stats_interval_ms);
     qemu_config_load_all(drv);
     g_info("loaded %u domain definitions from '%s'", mv_domain_list_count(drv->domains), drv->config_dir);
     /* Guests that ran under the previous daemon are ours again before the first client. */
     qemu_status_reattach_all(drv);
+    qemu_stats_start(drv->stats);
     /* Autostart takes seconds per guest: do it beside serving clients. */
     drv->autostart = g_thread_new("qemu-autostart", autostart_thread, drv);
 
@@ -168,6 +193,8 @@ qemu_driver_shutdown(MvDaemon *d)
         return;
     /* Guests keep running: only our handles on them go. */
     g_thread_join(drv->autostart);
+    /* Stats first: the sampler walks the domain list. */
+    g_clear_pointer(&drv->stats, qemu_stats_free);
     g_thread_pool_free(drv->tasks, FALSE, TRUE);
     g_autoptr(GPtrArray) all = mv_domain_list_snapshot(drv->domains);
     for (guint i = 0; i < all->len; i++) {

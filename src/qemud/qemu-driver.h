@@ -17,6 +17,7 @@ typedef struct {
     GMutex define_lock;      /* serialises creating new domain objects with their files */
     GThreadPool *tasks;
     GThread *autostart;      /* starts autostart domains beside serving clients */      /* runs what QEMU's events ask for (qemu-events.c) */
+    struct QemuStats *stats; /* the sampler and QMP gatherer (qemu-stats.c); NULL in some tests */
 } QemuDriver;
 
 /* The frame's hooks. */

@@ -82,7 +82,9 @@ task_reboot(QemuDriver *drv, MvDomainObj *obj)
         qemu_domain_stop(drv, obj, false, QEMU_SHUTOFF_SHUTDOWN, QEMU_DETAIL_STOPPED_SHUTDOWN);
         return;
     }
-    mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, QEMU_RUNNING_BOOTED);
+    priv->paused_shutdown = false;
+    if (obj->state != MV_DOMAIN_RUNNING)
+        mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, QEMU_RUNNING_BOOTED);
 }
 
 static void
@@ -114,7 +116,7 @@ on_event(QemuMonitor *mon, const char *name, json_object *data, gint64 seconds, 
 
     mv_domain_obj_lock(obj);
     QemuDomainPriv *priv = obj->priv;
-    if (!priv || !priv->proc || qemu_process_monitor(priv->proc) != mon) {
+    if (!priv || !priv->proc || qemu_process_monitor(priv->proc) != mon || priv->stopping) {
         mv_domain_obj_unlock(obj);
         return;
     }
@@ -122,7 +124,7 @@ on_event(QemuMonitor *mon, const char *name, json_object *data, gint64 seconds, 
     g_debug("domain '%s': QEMU event %s", obj->name, name);
 
     if (g_str_equal(name, "STOP")) {
-        if (obj->state == MV_DOMAIN_RUNNING) {
+        if (obj->state == MV_DOMAIN_RUNNING && !priv->paused_shutdown) {
             mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, QEMU_PAUSED_USER);
             qemu_domain_event(drv, obj, QEMU_EVENT_SUSPENDED, QEMU_DETAIL_SUSPENDED_PAUSED);
         }
@@ -134,12 +136,17 @@ on_event(QemuMonitor *mon, const char *name, json_object *data, gint64 seconds, 
     } else if (g_str_equal(name, "SHUTDOWN")) {
         json_object *guest = NULL;
         bool by_guest = data && json_object_object_get_ex(data, "guest", &guest) && json_object_get_boolean(guest);
+        if (obj->state == MV_DOMAIN_SHUTDOWN || priv->paused_shutdown) {
+            mv_domain_obj_unlock(obj);      /* repeated: libvirt ignores it too */
+            return;
+        }
         priv->shutdown_seen = true;
-        qemu_domain_event(drv, obj, QEMU_EVENT_SHUTDOWN,
-                          by_guest ? QEMU_DETAIL_SHUTDOWN_GUEST : QEMU_DETAIL_SHUTDOWN_HOST);
-        if (priv->fake_reboot) {
+        if (priv->fake_reboot && by_guest) {
+            priv->paused_shutdown = true;   /* invisible, as libvirt's fake reboot */
             qemu_task_schedule(drv, obj, priv->generation, task_reboot);
         } else {
+            qemu_domain_event(drv, obj, QEMU_EVENT_SHUTDOWN,
+                              by_guest ? QEMU_DETAIL_SHUTDOWN_GUEST : QEMU_DETAIL_SHUTDOWN_HOST);
             mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTDOWN, QEMU_SHUTDOWN_USER);
             qemu_task_schedule(drv, obj, priv->generation, qemu_task_stop_after_shutdown);
         }
@@ -163,7 +170,7 @@ on_eof(QemuMonitor *mon, const GError *reason, void *opaque)
 
     mv_domain_obj_lock(obj);
     QemuDomainPriv *priv = obj->priv;
-    if (priv && priv->proc && qemu_process_monitor(priv->proc) == mon) {
+    if (priv && priv->proc && qemu_process_monitor(priv->proc) == mon && !priv->stopping) {
         if (reason)
             g_info("domain '%s': monitor connection ended: %s", obj->name, reason->message);
         qemu_task_schedule(priv->drv, obj, priv->generation, task_eof);

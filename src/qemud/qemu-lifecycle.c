@@ -93,6 +93,8 @@ release_runtime(QemuDriver *drv, MvDomainObj *obj, QemuDomainPriv *priv)
     g_clear_pointer(&priv->cgroup_name, g_free);
     priv->shutdown_seen = false;
     priv->fake_reboot = false;
+    priv->stopping = false;
+    priv->paused_shutdown = false;
     if (priv->inhibiting) {
         priv->inhibiting = false;
         mv_daemon_release(drv->daemon);
@@ -127,6 +129,7 @@ qemu_domain_stop(QemuDriver *drv, MvDomainObj *obj, bool graceful, int reason, i
     if (priv->proc) {
         g_autoptr(GError) err = NULL;
         QemuProcess *proc = priv->proc;
+        priv->stopping = true;
         mv_domain_obj_unlock(obj);
         bool ok = qemu_process_stop(proc, graceful, &err);
         mv_domain_obj_lock(obj);
@@ -214,7 +217,8 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     g_autofree char *shortname = short_name(obj->name);
     priv->run_dir = g_strdup_printf("%s/domain-%d-%s", drv->lib_dir, id, shortname);
     priv->monitor_path = g_strdup_printf("%s/monitor.sock", priv->run_dir);
-    priv->cgroup_name = g_strdup_printf("qemu-%d-%s", id, shortname);
+    /* Unique per root: daemons in other roots number their guests from 1 too. */
+    priv->cgroup_name = g_strdup_printf("qemu-%d-%s-%08x", id, shortname, g_str_hash(drv->lib_dir));
     priv->generation++;
     if (g_mkdir_with_parents(priv->run_dir, 0700) < 0) {
         mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create directory '%s'", priv->run_dir);
@@ -427,11 +431,30 @@ qemu_create_xml(MvCall *call, void *args, void *ret, GError **error)
     return ok;
 }
 
+/* Kill QEMU before waiting for the job: a call stuck on a hung monitor holds the job, and
+ * destroy must not wait behind it.  Its events are ignored from here on. */
+static void
+kill_before_job(MvCall *call, const remote_nonnull_domain *dom)
+{
+    g_autoptr(MvDomainObj) obj = qemu_domain_find(qemu_driver_of(call), dom, NULL);
+    if (!obj)
+        return;
+    mv_domain_obj_lock(obj);
+    QemuDomainPriv *priv = obj->priv;
+    if (priv && priv->proc && mv_domain_obj_is_active(obj)) {
+        priv->stopping = true;
+        qemu_process_kill_now(priv->proc);
+    }
+    mv_domain_obj_unlock(obj);
+}
+
 static bool
 destroy(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, GError **error)
 {
     if (!check_flags(flags, DESTROY_GRACEFUL | DESTROY_REMOVE_LOGS, "virDomainDestroyFlags", error))
         return false;
+    if (!(flags & DESTROY_GRACEFUL))
+        kill_before_job(call, dom);
     MvDomainObj *obj = acquire(call, dom, error);
     if (!obj)
         return false;

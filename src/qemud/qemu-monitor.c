@@ -183,6 +183,18 @@ qemu_monitor_free(QemuMonitor *mon)
     monitor_unref(mon);
 }
 
+QemuMonitor *
+qemu_monitor_ref(QemuMonitor *mon)
+{
+    return mon ? monitor_ref(mon) : NULL;
+}
+
+void
+qemu_monitor_unref(QemuMonitor *mon)
+{
+    monitor_unref(mon);
+}
+
 /* ---- the I/O thread ---- */
 
 /* The connection ended by itself: fail waiters, stop watching, tell the owner (unless it

@@ -68,6 +68,14 @@ QemuMonitor *qemu_monitor_open(const char *path, int pidfd, unsigned timeout_ms,
 void qemu_monitor_free(QemuMonitor *mon);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuMonitor, qemu_monitor_free)
 
+/* Another reference on @mon for a thread that issues commands without owning the monitor
+ * (the stats gatherer): the object outlives qemu_monitor_free() by its owner until
+ * qemu_monitor_unref(); commands on it then fail with MV_ERR_OPERATION_INVALID.  The last
+ * unref may run the opaque_free given to qemu_monitor_open(), so call it with no locks
+ * held.  Both NULL-safe. */
+QemuMonitor *qemu_monitor_ref(QemuMonitor *mon);
+void qemu_monitor_unref(QemuMonitor *mon);
+
 /* Close the connection but keep the object (commands fail from now on). */
 void qemu_monitor_close(QemuMonitor *mon);
 

@@ -119,6 +119,18 @@ qemu_process_is_alive(const QemuProcess *proc)
     return mv_proc_is_alive_same(proc->pid, proc->start_time);
 }
 
+void
+qemu_process_kill_now(QemuProcess *proc)
+{
+    /* Through the pidfd when we have one: it cannot name a recycled pid. */
+    if (proc->pidfd >= 0) {
+        if (syscall(SYS_pidfd_send_signal, proc->pidfd, SIGKILL, NULL, 0) == 0)
+            return;
+    }
+    if (mv_proc_is_alive_same(proc->pid, proc->start_time))
+        kill(proc->pid, SIGKILL);
+}
+
 bool
 qemu_process_refresh_vcpus(QemuProcess *proc, GError **error)
 {

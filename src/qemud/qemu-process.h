@@ -93,5 +93,8 @@ MvCgroup *qemu_process_cgroup(const QemuProcess *proc);
 const pid_t *qemu_process_vcpu_tids(const QemuProcess *proc, size_t *ret_ntids);
 /* True while the process runs (a zombie does not). */
 bool qemu_process_is_alive(const QemuProcess *proc);
+/* SIGKILL the process now, without waiting or touching the monitor (destroy of a guest
+ * whose monitor hangs).  Safe against pid reuse.  qemu_process_stop() still cleans up. */
+void qemu_process_kill_now(QemuProcess *proc);
 /* Re-read the vCPU thread ids (after CPU hotplug). */
 bool qemu_process_refresh_vcpus(QemuProcess *proc, GError **error);

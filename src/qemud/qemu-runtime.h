@@ -19,6 +19,8 @@ typedef struct {
     bool shutdown_seen;        /* QEMU reported SHUTDOWN: an exit now is an orderly one */
     bool fake_reboot;          /* reboot asked: reset instead of stopping after SHUTDOWN */
     bool inhibiting;           /* holds the daemon's idle-exit inhibitor */
+    bool stopping;             /* the daemon is stopping QEMU: its events are not news */
+    bool paused_shutdown;      /* guest shut down for a fake reboot: QEMU's pause is not news */
     struct QemuConsole *console; /* the open console session (qemu-console.c), or NULL */
 } QemuDomainPriv;
 

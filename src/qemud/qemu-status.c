@@ -4,6 +4,7 @@
 // definition.  Also reattaching at start-up and autostart once per host boot.
 
 #include "qemu-runtime.h"
+#include "util/util-cgroup.h"
 #include "qemu-persist.h"
 #include "util/util-error.h"
 #include "util/util-file.h"
@@ -226,6 +227,11 @@ reattach_one(QemuDriver *drv, const char *path)
         g_warning("domain '%s' (pid %d) is gone: %s; marking it crashed", obj->name, (int)st.pid, err->message);
         /* Clean up as if it had just died: its id was never handed out in this run. */
         obj->id = -1;
+        MvCgroup *cg = NULL;
+        if (st.cgroup_name && mv_cgroup_open(NULL, NULL, st.cgroup_name, 0, &cg) == 0) {
+            mv_cgroup_remove(cg);
+            mv_cgroup_free(cg);
+        }
         qemu_domain_cleanup(drv, obj, QEMU_SHUTOFF_CRASHED, QEMU_DETAIL_STOPPED_CRASHED);
     }
     mv_domain_obj_unlock(obj);

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""A modvirt-qemud under a temporary root for the client tests, always killed at the end.
+"""A modvirt-qemud under a temporary root for the client tests, always killed at the end,
+together with every QEMU it started (a daemon leaves its guests running when it exits).
 
 The root lives in /tmp because unix socket paths are limited to 107 bytes.  Readiness is
 the read-write socket accepting a connection.
@@ -32,6 +33,75 @@ def _on_sigterm(signum, frame):
 
 
 signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def qemu_pids(root):
+    """Pids of the QEMUs of @root: their command lines name sockets under it."""
+    pids = []
+    needle = root.encode()
+    for p in os.listdir('/proc'):
+        if not p.isdigit():
+            continue
+        try:
+            with open(f'/proc/{p}/cmdline', 'rb') as f:
+                argv = f.read().split(b'\0')
+        except OSError:
+            continue
+        if b'qemu-system' in argv[0] and any(needle in a for a in argv):
+            pids.append(int(p))
+    return pids
+
+
+def _cgroups(pid):
+    """The cgroup directories of @pid named like the daemon names a guest's (qemu-N-name)."""
+    dirs = []
+    try:
+        with open(f'/proc/{pid}/cgroup') as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return dirs
+    for line in lines:
+        _, controllers, path = line.split(':', 2)
+        if not os.path.basename(path).startswith('qemu-'):
+            continue
+        if controllers.startswith('name='):
+            controllers = controllers[len('name='):]
+        for c in (controllers.split(',') if controllers else ['']):
+            d = os.path.join('/sys/fs/cgroup', c, path.lstrip('/'))
+            if os.path.isdir(d):
+                dirs.append(d)
+    return dirs
+
+
+def kill_qemus(root):
+    """SIGKILL the QEMUs of @root, wait (up to 10 s) until they are gone and remove their
+    cgroups: a killed guest's cgroup outlives it, and a later guest with the same ID and
+    name (the next test run) could not be started."""
+    pids = qemu_pids(root)
+    cgroups = [d for pid in pids for d in _cgroups(pid)]
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 10
+    while pids and time.monotonic() < deadline:
+        pids = [p for p in pids if os.path.exists(f'/proc/{p}') and not _zombie(p)]
+        time.sleep(0.05)
+    for d in cgroups:
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass
+    return pids
+
+
+def _zombie(pid):
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] == 'Z'
+    except OSError:
+        return True
 
 
 def log(msg):
@@ -92,4 +162,7 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        left = kill_qemus(self.root)
+        if left:
+            log(f'QEMU processes {left} of {self.root} would not die')
         shutil.rmtree(self.root, ignore_errors=True)

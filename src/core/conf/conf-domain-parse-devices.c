@@ -5,6 +5,14 @@
 
 #include "conf/conf-domain-xml.h"
 
+/* Devices of one domain: far more than any machine type has slots for, few enough that
+ * the quadratic checks across devices stay cheap on hostile input. */
+#define MAX_DEVICES 1024
+
+/* Highest controller index (per type), as libvirt bounds PCI controller indexes; a disk
+ * address naming a controller makes every lower index exist too. */
+#define MAX_CONTROLLER_INDEX 255
+
 static bool
 parse_address(xmlNodePtr node, MvDomainAddress *addr, GError **error)
 {
@@ -31,7 +39,7 @@ parse_address(xmlNodePtr node, MvDomainAddress *addr, GError **error)
     case MV_DOMAIN_ADDRESS_DRIVE: {
         static const char *const attrs[] = { "type", "controller", "bus", "target", "unit", NULL };
         return check_node(node, attrs, NULL, false, error) &&
-               uint_attr(node, "controller", G_MAXINT16, &addr->controller, NULL, error) &&
+               uint_attr(node, "controller", MAX_CONTROLLER_INDEX, &addr->controller, NULL, error) &&
                uint_attr(node, "bus", G_MAXINT16, &addr->drive_bus, NULL, error) &&
                uint_attr(node, "target", G_MAXINT16, &addr->target, NULL, error) &&
                uint_attr(node, "unit", G_MAXINT16, &addr->unit, NULL, error);
@@ -235,7 +243,7 @@ parse_controller(Parser *p, xmlNodePtr node, MvDomainController **ret_ctrl, GErr
 
     bool present;
     unsigned index = 0;
-    if (!uint_attr(node, "index", G_MAXINT16, &index, &present, error))
+    if (!uint_attr(node, "index", MAX_CONTROLLER_INDEX, &index, &present, error))
         return false;
     if (present)
         ctrl->index = (int)index;
@@ -742,6 +750,11 @@ derive_bus(MvDomainDisk *disk, GError **error)
 bool
 mv_domain_parse_devices(Parser *p, xmlNodePtr node, MvDomainDef *def, GError **error)
 {
+    unsigned count = 0;
+    FOREACH_CHILD(c, node) {
+        if (++count > MAX_DEVICES)
+            return unsupported(error, "more than %d devices in <devices>", MAX_DEVICES);
+    }
     static const char *const children[] = { "emulator", "disk", "controller", "interface",
                                             "serial", "console", "input", "graphics", "audio",
                                             "video", "watchdog", "memballoon", "rng", NULL };

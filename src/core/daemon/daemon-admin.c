@@ -42,7 +42,8 @@ static const char *
 server_name(MvCall *call, unsigned i)
 {
     MvDaemon *d = mv_daemon_of(call);
-    return i == 0 ? mv_daemon_spec(d)->sock_prefix : "admin";
+    const MvDaemonSpec *spec = mv_daemon_spec(d);
+    return i == 0 ? (spec->server_name ? spec->server_name : spec->sock_prefix) : "admin";
 }
 
 static bool

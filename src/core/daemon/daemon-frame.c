@@ -6,12 +6,15 @@
 #include "daemon/daemon-events.h"
 #include "daemon/daemon-sockets.h"
 #include "daemon/daemon-programs.h"
+#include "daemon/daemon-listen.h"
+#include "daemon/daemon-secondary.h"
 #include "util/util-error.h"
 #include "util/util-log.h"
 #include "mv-config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,10 +42,14 @@ struct MvDaemon {
     guint idle_timer;
     MvEvents *events;
     void *driver;
+    char *listen_tcp;           /* --listen-tcp (remote_listen daemons) */
+    char *listen_tls;           /* --listen-tls */
+    MvTlsServer *tls;
 };
 
 const MvDaemonSpec *mv_daemon_spec(MvDaemon *d) { return d->spec; }
 MvServer *mv_daemon_server(MvDaemon *d) { return d->server; }
+const char *mv_daemon_root(MvDaemon *d) { return d->root; }
 GKeyFile *mv_daemon_config(MvDaemon *d) { return d->config; }
 void *mv_daemon_driver(MvDaemon *d) { return d->driver; }
 MvEvents *mv_daemon_events(MvDaemon *d) { return d->events; }
@@ -70,23 +77,30 @@ conn_free(MvConn *conn)
     if (conn->driver_free)
         conn->driver_free(conn->driver_data);
     g_free(conn->uri);
+    g_free(conn->x509_dname);
     if (conn->identity)
         g_ptr_array_unref(conn->identity);
     g_free(conn);
 }
 
 MvConn *
-mv_conn_of(MvCall *call)
+mv_conn_of_client(MvClient *c)
 {
     /* A client's calls may run on several workers at once: create under a lock. */
     static GMutex lock;
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
-    MvConn *conn = mv_client_get_private(call->client);
+    MvConn *conn = mv_client_get_private(c);
     if (!conn) {
         conn = g_new0(MvConn, 1);
-        mv_client_set_private(call->client, conn, (GDestroyNotify)conn_free);
+        mv_client_set_private(c, conn, (GDestroyNotify)conn_free);
     }
     return conn;
+}
+
+MvConn *
+mv_conn_of(MvCall *call)
+{
+    return mv_conn_of_client(call->client);
 }
 
 /* ---------- idle exit ---------- */
@@ -122,6 +136,8 @@ on_client_close(MvClient *client, void *data)
 {
     MvDaemon *d = data;
     mv_events_drop_client(d->events, client);
+    if (d->spec->relay_secondary)
+        mv_daemon_secondary_drop(client);
 }
 
 static void
@@ -186,6 +202,14 @@ on_sighup(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static void
+install_signals(MvDaemon *d)
+{
+    g_unix_signal_add(SIGTERM, on_sigterm, d);
+    g_unix_signal_add(SIGINT, on_sigterm, d);
+    g_unix_signal_add(SIGHUP, on_sighup, d);
+}
+
 /* ---------- pidfile ---------- */
 
 static bool
@@ -246,7 +270,7 @@ daemon_start(MvDaemon *d, GError **error)
         return false;
 
     mv_daemon_config_limits(&d->cfg, &limits, false);
-    d->server = mv_server_new(d->spec->sock_prefix, &limits);
+    d->server = mv_server_new(d->spec->server_name ? d->spec->server_name : d->spec->sock_prefix, &limits);
     mv_server_set_data(d->server, d);
     mv_server_set_hooks(d->server, on_client_close, on_client_count, d);
     mv_daemon_config_limits(&d->cfg, &limits, true);
@@ -257,16 +281,29 @@ daemon_start(MvDaemon *d, GError **error)
 
     if (!d->spec->init(d, error))
         return false;
+    if (d->spec->relay_secondary)
+        mv_daemon_secondary_install(d);
 
+    if (d->spec->remote_listen)
+        mv_daemon_sockets_allow_network(&d->sockets);
     if (!mv_daemon_sockets_open(&d->sockets, d->spec->name, d->spec->sock_prefix, d->root,
                                 d->cfg.unix_sock_ro_perms, error))
         return false;
+    if (d->spec->remote_listen &&
+        !mv_daemon_listen_network(d, &d->sockets, d->listen_tcp, d->listen_tls, &d->tls, error))
+        return false;
     for (unsigned i = 0; i < d->sockets.n; i++) {
         MvDaemonSocket *s = &d->sockets.socks[i];
-        MvServer *srv = s->kind == MV_SOCK_ADMIN ? d->admin : d->server;
-        mv_server_add_listener(srv, s->fd, s->kind == MV_SOCK_RO);
+        if (s->kind == MV_SOCK_TLS) {
+            mv_tls_server_add_listener(d->tls, s->fd);
+        } else {
+            MvServer *srv = s->kind == MV_SOCK_ADMIN ? d->admin : d->server;
+            mv_server_add_listener(srv, s->fd, s->kind == MV_SOCK_RO);
+        }
         s->fd = -1;   /* the server owns it now */
     }
+    if (d->spec->sandbox && !d->spec->sandbox(d, error))
+        return false;
     idle_update(d);
     return true;
 }
@@ -290,8 +327,20 @@ mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
     g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
     g_autoptr(GError) err = NULL;
 
+    g_autofree char *listen_tcp = NULL;
+    g_autofree char *listen_tls = NULL;
+    GOptionEntry remote_entries[] = {
+        { "listen-tcp", 0, 0, G_OPTION_ARG_STRING, &listen_tcp,
+          "Serve plain TCP clients on ADDR:PORT (port " MV_DAEMON_TCP_PORT " if left out); no encryption, no authentication", "ADDR:PORT" },
+        { "listen-tls", 0, 0, G_OPTION_ARG_STRING, &listen_tls,
+          "Serve TLS clients with verified certificates on ADDR:PORT (port " MV_DAEMON_TLS_PORT " if left out)", "ADDR:PORT" },
+        { NULL }
+    };
+
     g_option_context_set_summary(ctx, "modvirt daemon; serves libvirt's remote protocol.");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    if (spec->remote_listen)
+        g_option_context_add_main_entries(ctx, remote_entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, "%s: %s\n", spec->name, err->message);
         return 2;
@@ -309,7 +358,8 @@ mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
         return 2;
     }
 
-    MvDaemon d = { .spec = spec, .pidfile_fd = -1, .timeout = timeout, .verbose = verbose };
+    MvDaemon d = { .spec = spec, .pidfile_fd = -1, .timeout = timeout, .verbose = verbose,
+                   .listen_tcp = listen_tcp, .listen_tls = listen_tls };
     g_autofree char *canon = g_canonicalize_filename(root ? root : "/", NULL);
     d.root = g_strcmp0(canon, "/") == 0 ? g_strdup("") : g_strdup(canon);
     d.config_explicit = config != NULL;
@@ -339,12 +389,26 @@ mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
     d.loop = g_main_loop_new(NULL, FALSE);
     d.events = mv_events_new();
     g_main_context_acquire(NULL);   /* we are the I/O thread */
-    g_unix_signal_add(SIGTERM, on_sigterm, &d);
-    g_unix_signal_add(SIGINT, on_sigterm, &d);
-    g_unix_signal_add(SIGHUP, on_sighup, &d);
+    /* GLib delivers signals through a thread of its own.  A daemon with a sandbox gives
+     * up its privileges before that thread exists (they are per thread), with the signals
+     * held meanwhile so that none is lost. */
+    sigset_t held, old;
+    sigemptyset(&held);
+    sigaddset(&held, SIGTERM);
+    sigaddset(&held, SIGINT);
+    sigaddset(&held, SIGHUP);
+    if (spec->sandbox)
+        pthread_sigmask(SIG_BLOCK, &held, &old);
+    else
+        install_signals(&d);
 
     int rc = 0;
-    if (!daemon_start(&d, &err)) {
+    bool started = daemon_start(&d, &err);
+    if (spec->sandbox) {
+        install_signals(&d);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    if (!started) {
         g_critical("cannot start %s: %s", spec->name, err->message);
         rc = 1;
     } else {
@@ -360,6 +424,7 @@ mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
         mv_server_shutdown(d.admin);
     if (rc == 0 && spec->shutdown)
         spec->shutdown(&d);
+    mv_tls_server_free(d.tls);
     mv_server_free(d.server);
     mv_server_free(d.admin);
     mv_daemon_sockets_close(&d.sockets);

@@ -27,7 +27,28 @@ typedef struct {
     void (*shutdown)(MvDaemon *d);
     /* SIGHUP, after the config file is read again. */
     void (*reload)(MvDaemon *d);
+
+    /* Name of the main server as virt-admin lists it; NULL: sock_prefix. */
+    const char *server_name;
+    /* Serve remote clients too: --listen-tcp/--listen-tls, the [remote] group of the
+     * config file (list MV_DAEMON_REMOTE_CONFIG_KEYS in config_keys) and the -tcp/-tls
+     * socket units.  Without it a daemon has only its unix sockets. */
+    bool remote_listen;
+    /* Runs once every socket is bound, before the first client is served: the place to
+     * give up privileges.  Signal handling starts after it, so that no thread exists yet
+     * when it runs (capabilities are per thread). */
+    bool (*sandbox)(MvDaemon *d, GError **error);
+    /* A hypervisor daemon: network and storage calls arriving on its connections are
+     * relayed to the network and storage daemons under the same root. */
+    bool relay_secondary;
 } MvDaemonSpec;
+
+/* The config keys of a daemon with remote_listen, for its config_keys list:
+ * [remote] listen_tcp = ADDR:PORT, listen_tls = ADDR:PORT, tls_allowed_dn_list = A;B. */
+#define MV_DAEMON_REMOTE_CONFIG_KEYS "remote.listen_tcp", "remote.listen_tls", "remote.tls_allowed_dn_list"
+/* Default ports, libvirt's. */
+#define MV_DAEMON_TCP_PORT "16509"
+#define MV_DAEMON_TLS_PORT "16514"
 
 /* Run the daemon; returns the process exit status. */
 int mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv);
@@ -44,6 +65,8 @@ typedef struct MvEvents MvEvents;
 MvEvents *mv_daemon_events(MvDaemon *d);
 /* The daemon behind a call's client. */
 MvDaemon *mv_daemon_of(MvCall *call);
+/* The root the daemon runs under ("" for "/"). */
+const char *mv_daemon_root(MvDaemon *d);
 
 /* Hold off idle exit while the driver has live state (running guests). Thread-safe. */
 void mv_daemon_inhibit(MvDaemon *d);
@@ -56,7 +79,10 @@ typedef struct {
     GPtrArray *identity;        /* "key=value" strings from CONNECT_SET_IDENTITY */
     void *driver_data;          /* the driver's own per-connection state */
     GDestroyNotify driver_free;
+    char *x509_dname;           /* TLS clients: their certificate's distinguished name */
+    struct MvSecondary *secondary;  /* relays of network/storage calls (I/O thread) */
 } MvConn;
 
 /* The frame's state of @call's client, created on first use. */
 MvConn *mv_conn_of(MvCall *call);
+MvConn *mv_conn_of_client(MvClient *c);

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -67,6 +69,8 @@ take_activated(MvDaemonSockets *socks, const char *name, GError **error)
     g_autofree char *rw = g_strdup_printf("%s.socket", name);
     g_autofree char *ro = g_strdup_printf("%s-ro.socket", name);
     g_autofree char *admin = g_strdup_printf("%s-admin.socket", name);
+    g_autofree char *tcp = g_strdup_printf("%s-tcp.socket", name);
+    g_autofree char *tls = g_strdup_printf("%s-tls.socket", name);
     socks->activated = true;
     for (int i = 0; i < n && socks->n < G_N_ELEMENTS(socks->socks); i++) {
         int fd = SD_LISTEN_FDS_START + i;
@@ -78,6 +82,10 @@ take_activated(MvDaemonSockets *socks, const char *name, GError **error)
             kind = MV_SOCK_RO;
         else if (g_str_equal(fdname, admin))
             kind = MV_SOCK_ADMIN;
+        else if (socks->allow_network && g_str_equal(fdname, tcp))
+            kind = MV_SOCK_TCP;
+        else if (socks->allow_network && g_str_equal(fdname, tls))
+            kind = MV_SOCK_TLS;
         else if (g_str_equal(fdname, "unknown") && i < 3)
             kind = (MvSockKind)i;   /* unnamed: rw, ro, admin in that order */
         else {
@@ -113,7 +121,9 @@ bool
 mv_daemon_sockets_open(MvDaemonSockets *socks, const char *name, const char *prefix,
                        const char *root, unsigned ro_perms, GError **error)
 {
+    bool allow_network = socks->allow_network;
     memset(socks, 0, sizeof(*socks));
+    socks->allow_network = allow_network;
     if (!take_activated(socks, name, error))
         return false;
     if (socks->activated)
@@ -154,4 +164,105 @@ mv_daemon_sockets_close(MvDaemonSockets *socks)
         }
     }
     socks->n = 0;
+}
+
+void
+mv_daemon_sockets_allow_network(MvDaemonSockets *socks)
+{
+    socks->allow_network = true;
+}
+
+bool
+mv_daemon_sockets_have(const MvDaemonSockets *socks, MvSockKind kind)
+{
+    for (unsigned i = 0; i < socks->n; i++) {
+        if (socks->socks[i].kind == kind)
+            return true;
+    }
+    return false;
+}
+
+/* Split "HOST:PORT", "[V6]:PORT", "HOST", ":PORT" into host (NULL: any) and port. */
+static bool
+split_addr(const char *addr, const char *default_port, char **ret_host, char **ret_port, GError **error)
+{
+    g_autofree char *host = NULL;
+    const char *port = NULL;
+    if (addr[0] == '[') {
+        const char *end = strchr(addr, ']');
+        if (!end || (end[1] && end[1] != ':')) {
+            mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX, "listen address '%s' is not [ADDRESS]:PORT", addr);
+            return false;
+        }
+        host = g_strndup(addr + 1, end - addr - 1);
+        port = end[1] ? end + 2 : NULL;
+    } else {
+        const char *colon = strrchr(addr, ':');
+        if (colon && strchr(addr, ':') != colon) {
+            host = g_strdup(addr);   /* a bare IPv6 address */
+        } else if (colon) {
+            host = g_strndup(addr, colon - addr);
+            port = colon + 1;
+        } else {
+            host = g_strdup(addr);
+        }
+    }
+    if (!port || !*port)
+        port = default_port;
+    char *end = NULL;
+    unsigned long n = strtoul(port, &end, 10);
+    if (*end || n == 0 || n > 65535) {
+        mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX, "listen address '%s' has no valid port", addr);
+        return false;
+    }
+    *ret_host = *host ? g_steal_pointer(&host) : NULL;
+    *ret_port = g_strdup(port);
+    return true;
+}
+
+bool
+mv_daemon_sockets_listen_tcp(MvDaemonSockets *socks, MvSockKind kind, const char *addr,
+                             const char *default_port, GError **error)
+{
+    g_autofree char *host = NULL;
+    g_autofree char *port = NULL;
+    if (!split_addr(addr, default_port, &host, &port, error))
+        return false;
+    struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_ADDRCONFIG, .ai_family = AF_UNSPEC,
+                              .ai_socktype = SOCK_STREAM };
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR, "cannot resolve listen address '%s': %s",
+                     addr, gai_strerror(rc));
+        return false;
+    }
+    unsigned added = 0;
+    bool ok = true;
+    for (struct addrinfo *ai = res; ai && ok; ai = ai->ai_next) {
+        if (socks->n >= G_N_ELEMENTS(socks->socks))
+            break;
+        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        /* Each address family gets its own socket, so [::] must not also take IPv4. */
+        if (ai->ai_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, MV_LISTEN_BACKLOG) < 0) {
+            mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot listen on '%s'", addr);
+            close(fd);
+            ok = false;
+            break;
+        }
+        socks->socks[socks->n++] = (MvDaemonSocket){ .kind = kind, .fd = fd };
+        added++;
+    }
+    freeaddrinfo(res);
+    if (ok && added == 0) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR, "cannot listen on '%s': no usable address", addr);
+        ok = false;
+    }
+    return ok;
 }

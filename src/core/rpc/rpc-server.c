@@ -26,6 +26,8 @@ struct MvServer {
     MvClientCloseHook on_close;
     MvClientCountHook on_count;
     void *hook_data;
+    MvServerRouteFunc router;
+    void *router_data;
     void *data;
 };
 
@@ -57,6 +59,11 @@ struct MvClient {
     void *priv;
     GDestroyNotify priv_free;
     GArray *streams;           /* StreamReg, the streams open on this connection */
+
+    /* Set once the socket belongs to someone else (mv_client_detach); I/O thread. */
+    bool detached;
+    MvClientDetachCloseFunc detach_close;
+    void *detach_data;
 };
 
 typedef struct {
@@ -202,7 +209,7 @@ client_queue_full(MvClient *c, GBytes *bytes, int *fds, unsigned nfds, bool is_e
         c->calls--;
     if (close_after)
         c->close_when_flushed = true;
-    if (c->closed) {
+    if (c->closed || c->detached) {
         g_mutex_unlock(&c->lock);
         for (unsigned i = 0; i < nfds; i++)
             close(fds[i]);
@@ -458,6 +465,8 @@ handle_packet(MvClient *c, MvPacket *pkt)
     } else if (hdr->status != MV_STATUS_OK) {
         mv_error_set(&err, MV_FROM_RPC, MV_ERR_RPC, "Unexpected message status %d", hdr->status);
     } else if (!(row = mv_program_lookup(prog, hdr->proc))) {
+        if (s->router && s->router(c, pkt, s->router_data))
+            return;
         /* Exactly this text (and code) makes clients report "not supported" and fall back. */
         mv_error_set(&err, MV_FROM_RPC, MV_ERR_RPC, "unknown procedure: %d", hdr->proc);
     } else if (!(row->flags & MV_PROC_BEFORE_OPEN) && !mv_client_is_open(c)) {
@@ -582,13 +591,22 @@ client_close_now(MvClient *c)
     bool was_closed = c->closed;
     c->closed = true;
     g_mutex_unlock(&c->lock);
-    if (was_closed || !c->source)
+    if (was_closed || (!c->source && !c->detached))
         return;
-    g_source_destroy(c->source);
-    g_source_unref(c->source);
-    c->source = NULL;
-    /* Wake anyone blocked on the peer at once; the fd itself goes with the last ref. */
-    shutdown(c->fd, SHUT_RDWR);
+    if (c->source) {
+        g_source_destroy(c->source);
+        g_source_unref(c->source);
+        c->source = NULL;
+    }
+    /* Wake anyone blocked on the peer at once; the fd itself goes with the last ref.  A
+     * detached client's socket is its new owner's to close: tell the owner instead. */
+    if (c->fd >= 0)
+        shutdown(c->fd, SHUT_RDWR);
+    if (c->detached && c->detach_close) {
+        MvClientDetachCloseFunc fn = c->detach_close;
+        c->detach_close = NULL;
+        fn(c, c->detach_data);
+    }
     g_debug("client %" G_GUINT64_FORMAT " of server '%s' closed", c->id, s->name);
     /* Streams learn that their client is gone (a NULL packet), once. */
     g_mutex_lock(&c->lock);
@@ -643,6 +661,47 @@ mv_server_add_client_fd(MvServer *s, int fd, bool readonly)
     if (s->on_count)
         s->on_count(s, g_hash_table_size(s->clients), s->hook_data);
     return c;
+}
+
+int
+mv_client_detach(MvClient *c, MvRx *ret_rx, MvTx *ret_tx, MvClientDetachCloseFunc on_close, void *data)
+{
+    g_assert(g_main_context_is_owner(g_main_context_default()));
+    if (!c->source)
+        return -1;
+    g_source_destroy(c->source);
+    g_source_unref(c->source);
+    c->source = NULL;
+
+    g_mutex_lock(&c->lock);
+    c->detached = true;
+    /* The queues move by value; the client's own are left empty. */
+    *ret_tx = c->tx;
+    mv_tx_init(&c->tx);
+    g_mutex_unlock(&c->lock);
+    *ret_rx = c->rx;
+    mv_rx_init(&c->rx);
+    c->detach_close = on_close;
+    c->detach_data = data;
+    int fd = c->fd;
+    c->fd = -1;
+    return fd;
+}
+
+size_t
+mv_client_backlog(MvClient *c)
+{
+    g_mutex_lock(&c->lock);
+    size_t n = c->tx.bytes;
+    g_mutex_unlock(&c->lock);
+    return n;
+}
+
+void
+mv_server_set_router(MvServer *s, MvServerRouteFunc fn, void *data)
+{
+    s->router = fn;
+    s->router_data = data;
 }
 
 /* ---------- listeners ---------- */
@@ -720,7 +779,7 @@ keepalive_tick(gpointer data)
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         MvClient *c = key;
         g_mutex_lock(&c->lock);
-        bool ka = c->keepalive;
+        bool ka = c->keepalive && !c->detached;
         /* A client whose calls are running is not read meanwhile, so its PONGs wait in the
          * socket: it is busy, not dead. */
         bool busy = c->calls > 0;
@@ -809,6 +868,12 @@ unsigned
 mv_server_client_count(const MvServer *s)
 {
     return g_hash_table_size(s->clients);
+}
+
+unsigned
+mv_server_max_clients(const MvServer *s)
+{
+    return s->limits.max_clients;
 }
 
 void

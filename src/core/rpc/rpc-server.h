@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include "rpc/rpc-io.h"
 #include "rpc/rpc-message.h"
 #include "rpc/rpc-program.h"
 
@@ -66,6 +67,8 @@ MvClient *mv_server_add_client_fd(MvServer *s, int fd, bool readonly);
 
 void mv_server_set_hooks(MvServer *s, MvClientCloseHook on_close, MvClientCountHook on_count, void *data);
 unsigned mv_server_client_count(const MvServer *s);
+/* The most clients @s takes (MvServerLimits.max_clients). */
+unsigned mv_server_max_clients(const MvServer *s);
 
 /* Close every client and stop listening (shutdown). */
 void mv_server_shutdown(MvServer *s);
@@ -101,6 +104,28 @@ void mv_client_close(MvClient *c);
  * against MV_CLIENT_TX_MAX: a client that does not read them is disconnected.  False when
  * the client is gone. */
 bool mv_client_send_packet(MvClient *c, GBytes *packet, bool droppable);
+
+/* ---- relaying (rpc-relay.c uses these) ---- */
+
+/* Called on the I/O thread with a CALL of a served program that has no row for its
+ * procedure, before the server answers "unknown procedure".  Returning true takes @pkt
+ * (the router answers it, now or later); false leaves it to the server. */
+typedef bool (*MvServerRouteFunc)(MvClient *c, MvPacket *pkt, void *data);
+void mv_server_set_router(MvServer *s, MvServerRouteFunc fn, void *data);
+
+/* Called on the I/O thread when the server closes a detached client (shutdown, admin). */
+typedef void (*MvClientDetachCloseFunc)(MvClient *c, void *data);
+
+/* Take @c's socket away from the server (I/O thread only): the server stops reading and
+ * writing it, hands over the bytes of a packet half read (@ret_rx) and the packets not yet
+ * written (@ret_tx), and returns the fd, now the caller's.  The client still counts as
+ * connected until mv_client_close(); @on_close learns when the server closes it first.
+ * Returns -1 if the client is already closed. */
+int mv_client_detach(MvClient *c, MvRx *ret_rx, MvTx *ret_tx, MvClientDetachCloseFunc on_close,
+                     void *data);
+
+/* Bytes queued for @c and not yet written.  Thread-safe. */
+size_t mv_client_backlog(MvClient *c);
 
 /* STREAM packets from @c for @serial go to @fn (on the I/O thread) while registered; when
  * the client goes away @fn gets a NULL packet once.  At most MV_CLIENT_STREAMS_MAX per
