@@ -33,7 +33,9 @@ int virEventRegisterDefaultImpl(void);
  * expires, an event arrives, or at most a short bounded time passes; then call the ready
  * handles' callbacks, the expired timers' callbacks and the callbacks of every domain event
  * received so far (also those that arrived while other calls were waiting for their
- * replies).  Returns 0, or -1 when the loop was not registered or polling failed. */
+ * replies).  Run it from one thread at a time; other threads may keep making calls on the
+ * same connections meanwhile.  Returns 0, or -1 when the loop was not registered or
+ * polling failed. */
 int virEventRunDefaultImpl(void);
 
 /* Watch @fd for @events (virEventHandleType; ERROR and HANGUP are always reported).

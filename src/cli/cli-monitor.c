@@ -16,6 +16,78 @@ cell_width(const char *s)
     return g_utf8_validate(s, -1, NULL) ? (size_t)g_utf8_strlen(s, -1) : strlen(s);
 }
 
+/* A cell as virsh's tables show it: control characters (and a backslash before 'x', which
+ * would read as one) become \xHH, so a name or title cannot break the layout. */
+static char *
+table_cell(const char *s)
+{
+    GString *out = g_string_new(NULL);
+    for (const char *p = s; *p; p++) {
+        if ((*p == '\\' && p[1] == 'x') || g_ascii_iscntrl(*p))
+            g_string_append_printf(out, "\\x%02x", (unsigned char)*p);
+        else
+            g_string_append_c(out, *p);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* GMarkup callbacks collecting the text of the first <title> right under the root. */
+typedef struct {
+    int depth;
+    bool in_title;
+    bool done;
+    GString *text;
+} TitleParse;
+
+static void
+title_start(GMarkupParseContext *ctx, const char *name, const char **attr_names, const char **attr_values,
+            gpointer data, GError **error)
+{
+    TitleParse *tp = data;
+    tp->depth++;
+    if (tp->depth == 2 && !tp->done && strcmp(name, "title") == 0)
+        tp->in_title = true;
+}
+
+static void
+title_end(GMarkupParseContext *ctx, const char *name, gpointer data, GError **error)
+{
+    TitleParse *tp = data;
+    if (tp->in_title && tp->depth == 2) {
+        tp->in_title = false;
+        tp->done = true;
+    }
+    tp->depth--;
+}
+
+static void
+title_text(GMarkupParseContext *ctx, const char *text, gsize len, gpointer data, GError **error)
+{
+    TitleParse *tp = data;
+    if (tp->in_title)
+        g_string_append_len(tp->text, text, len);
+}
+
+/* The title of @dom ("" without one), read from its XML as virsh does when the daemon has
+ * no metadata call.  NULL on error, with the library's error kept. */
+static char *
+domain_title(virDomainPtr dom)
+{
+    g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
+    if (!xml)
+        return NULL;
+    static const GMarkupParser parser = { title_start, title_end, title_text, NULL, NULL };
+    TitleParse tp = { .text = g_string_new(NULL) };
+    g_autoptr(GMarkupParseContext) ctx = g_markup_parse_context_new(&parser, 0, &tp, NULL);
+    g_autoptr(GError) error = NULL;
+    if (!g_markup_parse_context_parse(ctx, xml, -1, &error) || !g_markup_parse_context_end_parse(ctx, &error)) {
+        cli_set_lib_error(VIR_ERR_XML_ERROR, "XML error: %s", error->message);
+        g_string_free(tp.text, TRUE);
+        return NULL;
+    }
+    return g_string_free(tp.text, FALSE);
+}
+
 /* Print @rows (GStrv each, the first the header) as virsh's tables: a space before each
  * cell, columns padded to their widest cell plus two, a dashed rule under the header. */
 static void
@@ -237,16 +309,12 @@ cmd_list(CliCtl *ctl, const CliArgs *args, GError **error)
     };
     bool opt_uuid = cli_args_bool(args, "uuid"), opt_name = cli_args_bool(args, "name");
     bool opt_id = cli_args_bool(args, "id"), managed = cli_args_bool(args, "managed-save");
+    bool opt_title = cli_args_bool(args, "title");
     unsigned int flags = VIR_CONNECT_LIST_DOMAINS_ACTIVE;
 
     if (!cli_args_exclusive(args, "table", "name", error) || !cli_args_exclusive(args, "table", "uuid", error) ||
         !cli_args_exclusive(args, "table", "id", error))
         return false;
-    if (cli_args_bool(args, "title")) {
-        /* Titles come from domain metadata, which the daemon does not serve yet. */
-        g_set_error(error, cli_error_quark(), 0, "option --title is not supported by modvirt yet");
-        return false;
-    }
     if (cli_args_bool(args, "inactive") || cli_args_bool(args, "state-shutoff"))
         flags = VIR_CONNECT_LIST_DOMAINS_INACTIVE;
     if (cli_args_bool(args, "all"))
@@ -265,7 +333,7 @@ cmd_list(CliCtl *ctl, const CliArgs *args, GError **error)
 
     g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
     if (table)
-        g_ptr_array_add(rows, g_strsplit("Id Name State", " ", -1));
+        g_ptr_array_add(rows, g_strsplit(opt_title ? "Id Name State Title" : "Id Name State", " ", -1));
     for (guint i = 0; i < doms->len; i++) {
         virDomainPtr dom = doms->pdata[i];
         unsigned int id = virDomainGetID(dom);
@@ -281,10 +349,20 @@ cmd_list(CliCtl *ctl, const CliArgs *args, GError **error)
             const char *state_str = cli_domain_state_str(state);
             if (managed && state == VIR_DOMAIN_SHUTOFF && virDomainHasManagedSaveImage(dom, 0) > 0)
                 state_str = "saved";
-            char **row = g_new0(char *, 4);
-            row[0] = g_strdup(id_str);
-            row[1] = g_strdup(virDomainGetName(dom));
-            row[2] = g_strdup(state_str);
+            char **row = g_new0(char *, 5);
+            row[0] = table_cell(id_str);
+            row[1] = table_cell(virDomainGetName(dom));
+            row[2] = table_cell(state_str);
+            if (opt_title) {
+                /* Titles live in the XML: virDomainGetMetadata is not in libmodvirt, and
+                 * virsh reads the XML too when the daemon lacks it. */
+                g_autofree char *title = domain_title(dom);
+                if (!title) {
+                    g_strfreev(row);
+                    return false;
+                }
+                row[3] = table_cell(title);
+            }
             g_ptr_array_add(rows, row);
             continue;
         }

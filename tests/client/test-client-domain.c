@@ -4,7 +4,7 @@
 // information, suspend/resume, reset, destroy, undefine, tuning, errors, read-only
 // refusals, and events delivered through virEventRunDefaultImpl — also those that arrive
 // while another call waits for its reply, and with the loop in a second thread.
-// The tests run in order and share one domain, 'x'.
+// The tests run in order and share one domain, 'x-<pid>'.
 
 #include "client-private.h"
 #include "util/util-error.h"
@@ -13,10 +13,18 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A 64 MiB diskless q35 guest: enough for QEMU to run, nothing to boot. */
-#define DOMAIN_XML \
-    "<domain type='qemu'><name>x</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>" \
-    "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>"
+/* A 64 MiB diskless q35 guest: enough for QEMU to run, nothing to boot.  Its name carries
+ * our pid: the daemon names guest cgroups after ID and name only, so test daemons running
+ * side by side must not both start an 'x' as their first guest. */
+static char *
+domain_xml(const char *name)
+{
+    return g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+                           "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>", name);
+}
+
+static char *xname;   /* the shared domain, "x-<pid>" */
+static char *xml_x;
 
 /* How long to wait for an event before failing. */
 #define EVENT_WAIT_US (20 * G_USEC_PER_SEC)
@@ -187,18 +195,18 @@ test_define_and_lookup(void)
     char uuidstr[VIR_UUID_STRING_BUFLEN], uuidstr2[VIR_UUID_STRING_BUFLEN];
     guint mark = seen_count();
 
-    virDomainPtr dom = virDomainDefineXML(conn, DOMAIN_XML);
+    virDomainPtr dom = virDomainDefineXML(conn, xml_x);
     assert_api(dom);
-    g_assert_cmpstr(virDomainGetName(dom), ==, "x");
+    g_assert_cmpstr(virDomainGetName(dom), ==, xname);
     g_assert_cmpuint(virDomainGetID(dom), ==, (unsigned int)-1);
     g_assert_true(virDomainGetConnect(dom) == conn);
     assert_api(virDomainGetUUID(dom, x_uuid) == 0);
     assert_api(virDomainGetUUIDString(dom, uuidstr) == 0);
     g_assert_cmpuint(strlen(uuidstr), ==, VIR_UUID_STRING_BUFLEN - 1);
     int i = wait_event(mark, VIR_DOMAIN_EVENT_DEFINED, VIR_DOMAIN_EVENT_DEFINED_ADDED);
-    g_assert_cmpstr(((Seen *)seen->pdata[i])->name, ==, "x");
+    g_assert_cmpstr(((Seen *)seen->pdata[i])->name, ==, xname);
 
-    virDomainPtr by_name = virDomainLookupByName(conn, "x");
+    virDomainPtr by_name = virDomainLookupByName(conn, xname);
     virDomainPtr by_uuid = virDomainLookupByUUID(conn, x_uuid);
     /* Dashes and blanks anywhere between digit pairs, as libvirt parses. */
     g_autofree char *loose = g_strdup_printf("  %s ", uuidstr);
@@ -206,12 +214,12 @@ test_define_and_lookup(void)
     assert_api(by_name && by_uuid && by_str);
     assert_api(virDomainGetUUIDString(by_str, uuidstr2) == 0);
     g_assert_cmpstr(uuidstr, ==, uuidstr2);
-    g_assert_cmpstr(virDomainGetName(by_uuid), ==, "x");
+    g_assert_cmpstr(virDomainGetName(by_uuid), ==, xname);
 
     /* References: each object lives until its last reference goes. */
     assert_api(virDomainRef(by_name) == 0);
     assert_api(virDomainFree(by_name) == 0);
-    g_assert_cmpstr(virDomainGetName(by_name), ==, "x");
+    g_assert_cmpstr(virDomainGetName(by_name), ==, xname);
     virDomainFree(by_name);
     virDomainFree(by_uuid);
     virDomainFree(by_str);
@@ -237,7 +245,7 @@ test_lists_inactive(void)
     int ids[4];
 
     g_assert_cmpint(virConnectListAllDomains(conn, &doms, 0), ==, 1);
-    g_assert_cmpstr(virDomainGetName(doms[0]), ==, "x");
+    g_assert_cmpstr(virDomainGetName(doms[0]), ==, xname);
     g_assert_null(doms[1]);
     virDomainFree(doms[0]);
     free(doms);
@@ -249,7 +257,7 @@ test_lists_inactive(void)
     g_assert_cmpint(virConnectListDomains(conn, ids, 4), ==, 0);
     g_assert_cmpint(virConnectNumOfDefinedDomains(conn), ==, 1);
     g_assert_cmpint(virConnectListDefinedDomains(conn, names, 4), ==, 1);
-    g_assert_cmpstr(names[0], ==, "x");
+    g_assert_cmpstr(names[0], ==, xname);
     free(names[0]);
     g_assert_cmpint(virConnectListDomains(conn, ids, -1), ==, -1);
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_INVALID_ARG);
@@ -258,7 +266,7 @@ test_lists_inactive(void)
 static void
 test_inactive_queries(void)
 {
-    virDomainPtr dom = virDomainLookupByName(conn, "x");
+    virDomainPtr dom = virDomainLookupByName(conn, xname);
     virDomainInfo info;
     int state, reason, autostart;
     char **msgs = NULL;
@@ -279,7 +287,8 @@ test_inactive_queries(void)
     g_assert_cmpstr(os, ==, "hvm");
     g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
     assert_api(xml);
-    g_assert_nonnull(strstr(xml, "<name>x</name>"));
+    g_autofree char *name_elem = g_strdup_printf("<name>%s</name>", xname);
+    g_assert_nonnull(strstr(xml, name_elem));
     g_assert_cmpuint(virDomainGetMaxMemory(dom), ==, 65536);
     g_assert_cmpint(virDomainHasManagedSaveImage(dom, 0), ==, 0);
     g_assert_cmpint(virDomainSnapshotNum(dom, 0), ==, 0);
@@ -324,7 +333,7 @@ test_readonly_refusals(void)
     virDomainInfo info;
 
     assert_api(ro);
-    virDomainPtr dom = virDomainLookupByName(ro, "x");
+    virDomainPtr dom = virDomainLookupByName(ro, xname);
     assert_api(dom);
     assert_api(virDomainGetInfo(dom, &info) == 0);
     g_assert_cmpint(virDomainCreate(dom), ==, -1);
@@ -338,7 +347,7 @@ test_readonly_refusals(void)
     assert_api(xml);
     /* The domain holds a reference: the connection closes with the domain. */
     g_assert_cmpint(virConnectClose(ro), ==, 1);
-    g_assert_cmpstr(virDomainGetName(dom), ==, "x");
+    g_assert_cmpstr(virDomainGetName(dom), ==, xname);
     virDomainFree(dom);
 }
 
@@ -350,7 +359,7 @@ test_start(void)
     int state, reason;
     char uuidstr[VIR_UUID_STRING_BUFLEN];
 
-    virDomainPtr dom = virDomainLookupByName(conn, "x");
+    virDomainPtr dom = virDomainLookupByName(conn, xname);
     assert_api(dom);
     assert_api(virDomainCreate(dom) == 0);
     /* The object learnt its ID (libvirt's client looks it up after DOMAIN_CREATE). */
@@ -362,7 +371,7 @@ test_start(void)
 
     virDomainPtr by_id = virDomainLookupByID(conn, id);
     assert_api(by_id);
-    g_assert_cmpstr(virDomainGetName(by_id), ==, "x");
+    g_assert_cmpstr(virDomainGetName(by_id), ==, xname);
     assert_api(virDomainGetUUIDString(by_id, uuidstr) == 0);
     virDomainFree(by_id);
 
@@ -400,7 +409,7 @@ socket_readable(virConnectPtr c)
 static void
 test_events_during_calls(void)
 {
-    virDomainPtr dom = virDomainLookupByName(conn, "x");
+    virDomainPtr dom = virDomainLookupByName(conn, xname);
     int state;
 
     assert_api(dom);
@@ -431,7 +440,7 @@ test_events_during_calls(void)
 static void
 test_reboot_event(void)
 {
-    virDomainPtr dom = virDomainLookupByName(conn, "x");
+    virDomainPtr dom = virDomainLookupByName(conn, xname);
 
     assert_api(dom);
     reboot_id = virConnectDomainEventRegisterAny(conn, dom, VIR_DOMAIN_EVENT_ID_REBOOT, on_reboot, NULL, NULL);
@@ -439,7 +448,7 @@ test_reboot_event(void)
     guint mark = seen_count();
     assert_api(virDomainReset(dom, 0) == 0);
     int i = wait_event(mark, -1, -1);
-    g_assert_cmpstr(((Seen *)seen->pdata[i])->name, ==, "x");
+    g_assert_cmpstr(((Seen *)seen->pdata[i])->name, ==, xname);
     assert_api(virConnectDomainEventDeregisterAny(conn, reboot_id) == 0);
     virDomainFree(dom);
 }
@@ -465,7 +474,7 @@ static void
 test_loop_in_thread(void)
 {
     LoopThread lt = { 0 };
-    virDomainPtr dom = virDomainLookupByName(conn, "x");
+    virDomainPtr dom = virDomainLookupByName(conn, xname);
 
     assert_api(dom);
     GThread *t = g_thread_new("event-loop", loop_thread, &lt);
@@ -489,7 +498,7 @@ test_loop_in_thread(void)
 static void
 test_destroy_and_paused_start(void)
 {
-    virDomainPtr dom = virDomainLookupByName(conn, "x");
+    virDomainPtr dom = virDomainLookupByName(conn, xname);
     int state, reason;
 
     assert_api(dom);
@@ -522,19 +531,49 @@ test_destroy_and_paused_start(void)
     virDomainFree(dom);
 }
 
+static int once_id = -1;
+static int once_calls;
+static int once_frees;
+
+/* Deregisters itself from inside the dispatch: later events must not reach it, and its
+ * opaque data is released once, after it returned. */
+static int
+on_once(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    once_calls++;
+    g_assert_cmpint(once_frees, ==, 0);
+    assert_api(virConnectDomainEventDeregisterAny(c, once_id) == 0);
+    g_assert_cmpint(once_frees, ==, 0);
+    return 0;
+}
+
+static void
+once_free(void *opaque)
+{
+    once_frees++;
+}
+
 static void
 test_transient(void)
 {
-    virDomainPtr dom = virDomainCreateXML(conn,
-        "<domain type='qemu'><name>t</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
-        "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>", VIR_DOMAIN_START_PAUSED);
+    once_id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                               VIR_DOMAIN_EVENT_CALLBACK(on_once), NULL, once_free);
+    assert_api(once_id > 0);
+    guint mark = seen_count();
+    g_autofree char *tname = g_strdup_printf("t-%d", (int)getpid());
+    g_autofree char *xml = domain_xml(tname);
+    virDomainPtr dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_PAUSED);
     assert_api(dom);
     g_assert_cmpint((int)virDomainGetID(dom), >, 0);
     g_assert_cmpint(virDomainIsPersistent(dom), ==, 0);
     g_assert_cmpint(virConnectListAllDomains(conn, NULL, VIR_CONNECT_LIST_DOMAINS_TRANSIENT), ==, 1);
+    wait_event(mark, VIR_DOMAIN_EVENT_STARTED, -1);
     assert_api(virDomainDestroy(dom) == 0);
+    wait_event(mark, VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    g_assert_cmpint(once_calls, ==, 1);
+    g_assert_cmpint(once_frees, ==, 1);
     virDomainFree(dom);
-    g_assert_null(virDomainLookupByName(conn, "t"));
+    g_assert_null(virDomainLookupByName(conn, tname));
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_NO_DOMAIN);
 }
 
@@ -584,7 +623,7 @@ test_timers_and_handles(void)
 static void
 test_undefine(void)
 {
-    virDomainPtr dom = virDomainLookupByName(conn, "x");
+    virDomainPtr dom = virDomainLookupByName(conn, xname);
 
     assert_api(dom);
     guint mark = seen_count();
@@ -593,7 +632,7 @@ test_undefine(void)
     assert_api(virDomainUndefineFlags(dom, 0) == 0);
     wait_event(mark, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
     /* The object outlives the domain; the daemon no longer knows it. */
-    g_assert_cmpstr(virDomainGetName(dom), ==, "x");
+    g_assert_cmpstr(virDomainGetName(dom), ==, xname);
     g_assert_cmpint(virDomainIsActive(dom), ==, -1);
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_NO_DOMAIN);
     virDomainFree(dom);
@@ -614,7 +653,7 @@ test_deregister_and_close(void)
 {
     /* The older registration, on lifecycle events of every domain. */
     assert_api(virConnectDomainEventRegister(conn, on_legacy, NULL, NULL) == 0);
-    virDomainPtr dom = virDomainDefineXML(conn, DOMAIN_XML);
+    virDomainPtr dom = virDomainDefineXML(conn, xml_x);
     assert_api(dom);
     gint64 end = g_get_monotonic_time() + EVENT_WAIT_US;
     while (!legacy_calls && g_get_monotonic_time() < end)
@@ -652,6 +691,8 @@ main(int argc, char **argv)
     }
     virSetErrorFunc(NULL, quiet);
     seen = g_ptr_array_new_with_free_func(seen_free);
+    xname = g_strdup_printf("x-%d", (int)getpid());
+    xml_x = domain_xml(xname);
     uri_rw = g_strdup_printf("qemu+unix:///system?socket=%s/run/libvirt/virtqemud-sock", root);
     uri_ro = g_strdup_printf("qemu+unix:///system?socket=%s/run/libvirt/virtqemud-sock-ro", root);
     conn = virConnectOpen(uri_rw);
@@ -676,5 +717,7 @@ main(int argc, char **argv)
     g_ptr_array_unref(seen);
     g_free(uri_rw);
     g_free(uri_ro);
+    g_free(xname);
+    g_free(xml_x);
     return rc;
 }

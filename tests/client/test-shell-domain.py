@@ -36,9 +36,20 @@ for var in ('LIBVIRT_DEFAULT_URI', 'VIRSH_DEFAULT_CONNECT_URI', 'MODVIRT_DEFAULT
     ENV.pop(var, None)
 
 
-def domain_xml(name, memory_mib=64):
+# Domain names carry the test's pid: the daemon names guest cgroups after the guest's ID and
+# name only, so two test daemons running the same name at the same ID would collide.
+SUFFIX = f'-{os.getpid()}'
+
+
+def N(name):
+    """The name this run gives domain @name."""
+    return name + SUFFIX
+
+
+def domain_xml(name, memory_mib=64, title=None):
     """A diskless q35 guest: QEMU runs it, nothing boots."""
-    return (f"<domain type='qemu'><name>{name}</name><memory unit='MiB'>{memory_mib}</memory>"
+    title = f'<title>{title}</title>' if title else ''
+    return (f"<domain type='qemu'><name>{name}</name>{title}<memory unit='MiB'>{memory_mib}</memory>"
             "<vcpu>1</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>")
 
 
@@ -138,114 +149,117 @@ class DomainShellTest(unittest.TestCase):
     def test_list_and_info(self):
         rc, out, _ = self.like_virsh('list', '--all')
         self.assertEqual(out, ' Id   Name   State\n--------------------\n\n')
-        for name in ('vm-b', 'VM-a', 'vm-c'):
+        for name in (N('vm-b'), N('VM-a'), N('vm-c')):
             self.define(name)
-        self.ok('start', 'vm-c')
-        self.ok('start', 'vm-b')
-        self.ok('suspend', 'vm-b')
+        self.ok('define', self.xml_file(N('vm-d'), title='Tom &amp; Jerry'))
+        self.ok('start', N('vm-c'))
+        self.ok('start', N('vm-b'))
+        self.ok('suspend', N('vm-b'))
         # Running ones by ID, then the rest by name ignoring case.
         rc, out, _ = self.like_virsh('list', '--all')
         rows = [line.split()[:2] for line in out.splitlines()[2:] if line]
-        self.assertEqual([r[1] for r in rows], ['vm-c', 'vm-b', 'VM-a'])
+        self.assertEqual([r[1] for r in rows], [N('vm-c'), N('vm-b'), N('VM-a'), N('vm-d')])
         self.assertIn(' paused\n', out)
         for args in (['list'], ['list', '--inactive'], ['list', '--all', '--name'], ['list', '--uuid'],
                      ['list', '--all', '--id'], ['list', '--all', '--uuid', '--name', '--id'],
                      ['list', '--state-paused'], ['list', '--all', '--persistent'], ['list', '--transient'],
                      ['list', '--all', '--state-shutoff'], ['list', '--all', '--managed-save'],
-                     ['list', '--name', '--table']):
+                     ['list', '--name', '--table'], ['list', '--all', '--title']):
             with self.subTest(args=args):
                 self.like_virsh(*args)
-        for dom in ('vm-b', 'VM-a', 'vm-c', 'nosuch'):
+        for dom in (N('vm-b'), N('VM-a'), N('vm-c'), 'nosuch'):
             for args in (['dominfo', dom], ['domstate', dom], ['domstate', dom, '--reason'], ['domid', dom],
                          ['domuuid', dom], ['domname', dom], ['dumpxml', dom], ['dumpxml', dom, '--inactive'],
                          ['dumpxml', dom, '--security-info']):
                 with self.subTest(args=args):
                     self.like_virsh(*args)
-        rc, out, _ = self.like_virsh('dominfo', 'vm-c')
-        self.assertRegex(out, r'^Id:             \d+\nName:           vm-c\nUUID:           [0-9a-f-]{36}\n'
+        rc, out, _ = self.like_virsh('list', '--all', '--title')
+        self.assertIn(' Tom & Jerry\n', out)
+        rc, out, _ = self.like_virsh('dominfo', N('vm-c'))
+        self.assertRegex(out, rf'^Id:             \d+\nName:           {N("vm-c")}\nUUID:           [0-9a-f-]{{36}}\n'
                               r'OS Type:        hvm\nState:          running\nCPU\(s\):         1\n')
         self.assertIn('Max memory:     65536 KiB\n', out)
         # By ID and by UUID too, as virsh resolves them.
-        rc, ident, _ = self.modvirt('domid', 'vm-c')
-        rc, uuid, _ = self.modvirt('domuuid', 'vm-c')
+        rc, ident, _ = self.modvirt('domid', N('vm-c'))
+        rc, uuid, _ = self.modvirt('domuuid', N('vm-c'))
         for key in (ident.strip(), uuid.strip()):
             for cmd in ('dominfo', 'domname', 'domstate', 'domid', 'domuuid'):
                 with self.subTest(cmd=cmd, key=key):
                     self.like_virsh(cmd, key)
         self.like_virsh('list', '--all', ro=True)
-        self.like_virsh('dominfo', 'vm-b', ro=True)
+        self.like_virsh('dominfo', N('vm-b'), ro=True)
 
     # -- changes --
 
     def test_lifecycle(self):
-        path = self.xml_file('x')
-        rc, out, err = self.change_like_virsh(['define', path], ['undefine', 'x'])
-        self.assertEqual((rc, out, err), (0, f"Domain 'x' defined from {path}\n\n", ''))
-        rc, out, err = self.change_like_virsh(['start', 'x'], ['destroy', 'x'])
-        self.assertEqual((rc, out), (0, "Domain 'x' started\n\n"))
-        self.like_virsh('start', 'x')   # already active
-        self.change_like_virsh(['suspend', 'x'], ['resume', 'x'])
-        self.like_virsh('suspend', 'x')
-        self.change_like_virsh(['resume', 'x'], ['suspend', 'x'])
-        for args in (['reset', 'x'], ['reboot', 'x'], ['shutdown', 'x'], ['reboot', 'x', '--mode', 'foo'],
-                     ['shutdown', 'x', '--mode', 'acpi,nosuch']):
+        path = self.xml_file(N('x'))
+        rc, out, err = self.change_like_virsh(['define', path], ['undefine', N('x')])
+        self.assertEqual((rc, out, err), (0, f"Domain '{N('x')}' defined from {path}\n\n", ''))
+        rc, out, err = self.change_like_virsh(['start', N('x')], ['destroy', N('x')])
+        self.assertEqual((rc, out), (0, f"Domain '{N('x')}' started\n\n"))
+        self.like_virsh('start', N('x'))   # already active
+        self.change_like_virsh(['suspend', N('x')], ['resume', N('x')])
+        self.like_virsh('suspend', N('x'))
+        self.change_like_virsh(['resume', N('x')], ['suspend', N('x')])
+        for args in (['reset', N('x')], ['reboot', N('x')], ['shutdown', N('x')], ['reboot', N('x'), '--mode', 'foo'],
+                     ['shutdown', N('x'), '--mode', 'acpi,nosuch']):
             with self.subTest(args=args):
                 self.assertEqual(self.modvirt(*args), self.virsh(*args))
-        rc, out, _ = self.change_like_virsh(['destroy', 'x'], ['start', 'x'])
-        self.assertEqual((rc, out), (0, "Domain 'x' destroyed\n\n"))
-        for args in (['destroy', 'x'], ['suspend', 'x'], ['resume', 'x'], ['shutdown', 'x'], ['reset', 'x']):
+        rc, out, _ = self.change_like_virsh(['destroy', N('x')], ['start', N('x')])
+        self.assertEqual((rc, out), (0, f"Domain '{N('x')}' destroyed\n\n"))
+        for args in (['destroy', N('x')], ['suspend', N('x')], ['resume', N('x')], ['shutdown', N('x')], ['reset', N('x')]):
             with self.subTest(args=args):
                 self.like_virsh(*args)
-        self.change_like_virsh(['start', 'x', '--paused'], ['destroy', 'x'])
-        self.like_virsh('domstate', 'x', '--reason')
-        self.ok('destroy', 'x')
-        self.change_like_virsh(['autostart', 'x'], ['autostart', 'x', '--disable'])
+        self.change_like_virsh(['start', N('x'), '--paused'], ['destroy', N('x')])
+        self.like_virsh('domstate', N('x'), '--reason')
+        self.ok('destroy', N('x'))
+        self.change_like_virsh(['autostart', N('x')], ['autostart', N('x'), '--disable'])
         self.like_virsh('list', '--all', '--autostart')
-        self.change_like_virsh(['autostart', 'x', '--disable'], ['autostart', 'x'])
-        rc, out, _ = self.change_like_virsh(['undefine', 'x'], ['define', path])
-        self.assertEqual((rc, out), (0, "Domain 'x' has been undefined\n\n"))
-        rc, out, _ = self.change_like_virsh(['create', path, '--paused'], ['destroy', 'x'])
-        self.assertEqual((rc, out), (0, f"Domain 'x' created from {path}\n\n"))
+        self.change_like_virsh(['autostart', N('x'), '--disable'], ['autostart', N('x')])
+        rc, out, _ = self.change_like_virsh(['undefine', N('x')], ['define', path])
+        self.assertEqual((rc, out), (0, f"Domain '{N('x')}' has been undefined\n\n"))
+        rc, out, _ = self.change_like_virsh(['create', path, '--paused'], ['destroy', N('x')])
+        self.assertEqual((rc, out), (0, f"Domain '{N('x')}' created from {path}\n\n"))
         self.like_virsh('list', '--transient')
-        self.like_virsh('domstate', 'x', '--reason')
-        self.ok('destroy', 'x')
+        self.like_virsh('domstate', N('x'), '--reason')
+        self.ok('destroy', N('x'))
         # Failures name what failed, then the daemon's reason.
         for args in (['start', 'nosuch'], ['undefine', 'nosuch'], ['define', '/nonexistent.xml'],
-                     ['create', '/nonexistent.xml'], ['define', self.files], ['undefine', 'x', '--nvram', '--keep-nvram']):
+                     ['create', '/nonexistent.xml'], ['define', self.files], ['undefine', N('x'), '--nvram', '--keep-nvram']):
             with self.subTest(args=args):
                 self.like_virsh(*args)
 
     def test_duplicate_and_readonly(self):
-        path = self.xml_file('dup')
-        self.define('dup', start=True)
+        path = self.xml_file(N('dup'))
+        self.define(N('dup'), start=True)
         other = os.path.join(self.files, 'dup2.xml')
         with open(other, 'w') as f:
-            f.write(domain_xml('dup'))
+            f.write(domain_xml(N('dup')))
         self.like_virsh('define', other)   # same name, other UUID
         self.like_virsh('create', path)
-        for args in (['destroy', 'dup'], ['suspend', 'dup'], ['start', 'dup'], ['undefine', 'dup'],
-                     ['autostart', 'dup'], ['setmem', 'dup', '64M', '--config'], ['dumpxml', 'dup'],
-                     ['dumpxml', 'dup', '--security-info'], ['domstate', 'dup']):
+        for args in (['destroy', N('dup')], ['suspend', N('dup')], ['start', N('dup')], ['undefine', N('dup')],
+                     ['autostart', N('dup')], ['setmem', N('dup'), '64M', '--config'], ['dumpxml', N('dup')],
+                     ['dumpxml', N('dup'), '--security-info'], ['domstate', N('dup')]):
             with self.subTest(args=args):
                 self.like_virsh(*args, ro=True)
 
     def test_tuning(self):
-        self.define('t')
-        for args in (['setmem', 't', '48M', '--config'], ['setmem', 't', '50000', '--config'],
-                     ['setvcpus', 't', '2', '--config', '--maximum'], ['setvcpus', 't', '2', '--config'],
-                     ['setvcpus', 't', '1', '--config'], ['setvcpus', 't', '1', '--config', '--maximum'],
-                     ['setmem', 't', '64MiB', '--config']):
+        self.define(N('t'))
+        for args in (['setmem', N('t'), '48M', '--config'], ['setmem', N('t'), '50000', '--config'],
+                     ['setvcpus', N('t'), '2', '--config', '--maximum'], ['setvcpus', N('t'), '2', '--config'],
+                     ['setvcpus', N('t'), '1', '--config'], ['setvcpus', N('t'), '1', '--config', '--maximum'],
+                     ['setmem', N('t'), '64MiB', '--config']):
             with self.subTest(args=args):
                 rc, out, err = self.modvirt(*args)
                 self.assertEqual((rc, out, err), (0, '\n', ''))
                 self.assertEqual(self.virsh(*args), (rc, out, err))
-                self.like_virsh('dominfo', 't')
-        self.assertIn('Used memory:    65536 KiB\n', self.ok('dominfo', 't'))
-        for args in (['setmem', 't', 'abc'], ['setmem', 't', '10X', '--config'], ['setmem', 't', '-5'],
-                     ['setmem', 't', '99999999999T', '--config'], ['setmem', 't', '0', '--config'],
-                     ['setmem', 't', '64M'], ['setmem', 't', '64M', '--current', '--live'],
-                     ['setvcpus', 't', 'abc'], ['setvcpus', 't', '0', '--config'], ['setvcpus', 't', '2', '--maximum'],
-                     ['setvcpus', 't', '1', '--guest', '--config'], ['setvcpus', 't', '1'], ['setvcpus', 't'],
+                self.like_virsh('dominfo', N('t'))
+        self.assertIn('Used memory:    65536 KiB\n', self.ok('dominfo', N('t')))
+        for args in (['setmem', N('t'), 'abc'], ['setmem', N('t'), '10X', '--config'], ['setmem', N('t'), '-5'],
+                     ['setmem', N('t'), '99999999999T', '--config'], ['setmem', N('t'), '0', '--config'],
+                     ['setmem', N('t'), '64M'], ['setmem', N('t'), '64M', '--current', '--live'],
+                     ['setvcpus', N('t'), 'abc'], ['setvcpus', N('t'), '0', '--config'], ['setvcpus', N('t'), '2', '--maximum'],
+                     ['setvcpus', N('t'), '1', '--guest', '--config'], ['setvcpus', N('t'), '1'], ['setvcpus', N('t')],
                      ['setmem', 'nosuch', '64M']):
             with self.subTest(args=args):
                 self.like_virsh(*args)
@@ -259,15 +273,15 @@ class DomainShellTest(unittest.TestCase):
     def test_events(self):
         if not HAVE_VIRSH:
             self.skipTest('virsh is not installed')
-        self.define('ev')
+        self.define(N('ev'))
         listeners = {}
         for tool in ('modvirt', 'virsh'):
             listeners[tool, 'all'] = self.listen(tool, '--all', '--loop', '--timeout', '12')
-            listeners[tool, 'one'] = self.listen(tool, 'ev', '--event', 'lifecycle', '--timeout', '12')
+            listeners[tool, 'one'] = self.listen(tool, N('ev'), '--event', 'lifecycle', '--timeout', '12')
             listeners[tool, 'reboot'] = self.listen(tool, '--event', 'reboot', '--loop', '--timeout', '12')
         time.sleep(1.5)   # let every listener register
-        for args in (['start', 'ev'], ['suspend', 'ev'], ['resume', 'ev'], ['reset', 'ev'], ['destroy', 'ev'],
-                     ['undefine', 'ev']):
+        for args in (['start', N('ev')], ['suspend', N('ev')], ['resume', N('ev')], ['reset', N('ev')], ['destroy', N('ev')],
+                     ['undefine', N('ev')]):
             self.ok(*args)
             time.sleep(0.3)
         results = {}
@@ -279,22 +293,22 @@ class DomainShellTest(unittest.TestCase):
                 self.assertEqual(results['modvirt', kind], results['virsh', kind])
         rc, out, err = results['modvirt', 'all']
         self.assertEqual(rc, 0)
-        self.assertIn("event 'lifecycle' for domain 'ev': Started Booted\n"
-                      "event 'lifecycle' for domain 'ev': Suspended Paused\n"
-                      "event 'lifecycle' for domain 'ev': Resumed Unpaused\n", out)
-        self.assertIn("event 'reboot' for domain 'ev'\n", out)
-        self.assertIn("event 'lifecycle' for domain 'ev': Stopped Destroyed\n", out)
-        self.assertIn("event 'lifecycle' for domain 'ev': Undefined Removed\n", out)
+        self.assertIn(f"event 'lifecycle' for domain '{N('ev')}': Started Booted\n"
+                      f"event 'lifecycle' for domain '{N('ev')}': Suspended Paused\n"
+                      f"event 'lifecycle' for domain '{N('ev')}': Resumed Unpaused\n", out)
+        self.assertIn(f"event 'reboot' for domain '{N('ev')}'\n", out)
+        self.assertIn(f"event 'lifecycle' for domain '{N('ev')}': Stopped Destroyed\n", out)
+        self.assertIn(f"event 'lifecycle' for domain '{N('ev')}': Undefined Removed\n", out)
         self.assertTrue(out.endswith('event loop timed out\nevents received: %d\n\n' % out.count('event \'')))
         self.assertEqual(results['modvirt', 'one'],
-                         (0, "event 'lifecycle' for domain 'ev': Started Booted\nevents received: 1\n\n", ''))
+                         (0, f"event 'lifecycle' for domain '{N('ev')}': Started Booted\nevents received: 1\n\n", ''))
 
     def test_event_errors(self):
-        self.define('ev2')
+        self.define(N('ev2'))
         for args in (['event'], ['event', '--event', 'foo'], ['event', '--all', '--event', 'lifecycle'],
                      ['event', '--list'], ['event', '--list', '--all'], ['event', '--all', '--timeout', '0'],
                      ['event', '--all', '--timeout', 'abc'], ['event', 'nosuch', '--all', '--timeout', '1'],
-                     ['event', 'ev2', '--event', 'lifecycle', '--timeout', '1'],
+                     ['event', N('ev2'), '--event', 'lifecycle', '--timeout', '1'],
                      ['event', '--event', 'reboot', '--timeout', '1', '--loop']):
             with self.subTest(args=args):
                 self.like_virsh(*args)
@@ -302,11 +316,11 @@ class DomainShellTest(unittest.TestCase):
     # -- console --
 
     def test_console(self):
-        self.define('con', start=True)
-        self.like_virsh('console', 'con')          # stdin is no terminal
+        self.define(N('con'), start=True)
+        self.like_virsh('console', N('con'))          # stdin is no terminal
         self.like_virsh('console', 'nosuch')
-        self.define('off')
-        self.like_virsh('console', 'off')
+        self.define(N('off'))
+        self.like_virsh('console', N('off'))
         # On a terminal: the banner, then the daemon's answer for a guest without serial port.
         results = []
         for tool in (MODVIRT, VIRSH if HAVE_VIRSH else None):
@@ -314,14 +328,14 @@ class DomainShellTest(unittest.TestCase):
                 continue
             master, slave = pty.openpty()
             try:
-                p = subprocess.run([tool, '-c', self.uri, 'console', 'con'], stdin=slave, capture_output=True,
+                p = subprocess.run([tool, '-c', self.uri, 'console', N('con')], stdin=slave, capture_output=True,
                                    text=True, timeout=60, env=ENV)
                 results.append((p.returncode, p.stdout, p.stderr))
             finally:
                 os.close(slave)
                 os.close(master)
         rc, out, err = results[0]
-        self.assertEqual((rc, out), (1, "Connected to domain 'con'\nEscape character is ^] (Ctrl + ])\n\n"))
+        self.assertEqual((rc, out), (1, f"Connected to domain '{N('con')}'\nEscape character is ^] (Ctrl + ])\n\n"))
         self.assertTrue(err.startswith('error: '), err)
         if len(results) == 2:
             self.assertEqual(results[0], results[1])
@@ -329,9 +343,10 @@ class DomainShellTest(unittest.TestCase):
     # -- the interactive prompt --
 
     def test_interactive(self):
-        path = self.xml_file('sh')
-        script = (f'define {path}\nlist --all\nstart sh\ndominfo sh\ndomstate sh --reason\nsuspend sh\n'
-                  'list\nresume sh\ndestroy sh\nundefine sh\nlist --all\nquit\n')
+        path = self.xml_file(N('sh'))
+        n = N('sh')
+        script = (f'define {path}\nlist --all\nstart {n}\ndominfo {n}\ndomstate {n} --reason\nsuspend {n}\n'
+                  f'list\nresume {n}\ndestroy {n}\nundefine {n}\nlist --all\nquit\n')
         ours = self.modvirt(stdin=script)
         self.remove_domains()
         rc, out, err = self.virsh(stdin=script)
@@ -343,7 +358,7 @@ class DomainShellTest(unittest.TestCase):
                      if not line.startswith(('Id:', 'UUID:', 'CPU time:'))]
             return rc, lines, err
         self.assertEqual(strip_ids(ours), strip_ids(theirs))
-        self.assertIn("modvirt # start sh\nDomain 'sh' started\n", ours[1])
+        self.assertIn(f"modvirt # start {n}\nDomain '{n}' started\n", ours[1])
 
 
 if __name__ == '__main__':
