@@ -21,6 +21,8 @@ struct MvRpcClient {
     bool dead;
     MvRpcEventFunc event_fn;
     void *event_data;
+    MvRpcStreamFunc stream_fn;
+    void *stream_data;
 };
 
 MvRpcClient *
@@ -161,15 +163,67 @@ read_one(MvRpcClient *c, MvPacket **ret_pkt, GError **error)
         mv_packet_free(pkt);
         return true;
     }
+    if (pkt->hdr.type == MV_MSG_STREAM) {
+        if (c->stream_fn)
+            c->stream_fn(c, pkt, c->stream_data);
+        mv_packet_free(pkt);
+        return true;
+    }
     *ret_pkt = pkt;
     return true;
 }
+
+void
+mv_rpc_client_set_stream_func(MvRpcClient *c, MvRpcStreamFunc fn, void *data)
+{
+    c->stream_fn = fn;
+    c->stream_data = data;
+}
+
+static bool
+call_full(MvRpcClient *c, unsigned prog, int proc,
+          xdrproc_t args_proc, const void *args, const int *fds, unsigned nfds,
+          xdrproc_t ret_proc, void *ret, int **ret_fds, unsigned *ret_nfds,
+          unsigned *ret_serial, GError **error);
 
 bool
 mv_rpc_client_call_fds(MvRpcClient *c, unsigned prog, int proc,
                        xdrproc_t args_proc, const void *args, const int *fds, unsigned nfds,
                        xdrproc_t ret_proc, void *ret, int **ret_fds, unsigned *ret_nfds,
                        GError **error)
+{
+    return call_full(c, prog, proc, args_proc, args, fds, nfds, ret_proc, ret, ret_fds, ret_nfds, NULL, error);
+}
+
+bool
+mv_rpc_client_call_serial(MvRpcClient *c, unsigned prog, int proc,
+                          xdrproc_t args_proc, const void *args,
+                          xdrproc_t ret_proc, void *ret, unsigned *ret_serial, GError **error)
+{
+    return call_full(c, prog, proc, args_proc, args, NULL, 0, ret_proc, ret, NULL, NULL, ret_serial, error);
+}
+
+bool
+mv_rpc_client_send_stream(MvRpcClient *c, unsigned prog, int proc, unsigned serial, int status,
+                          const void *data, size_t len, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
+    mv_message_header hdr = { prog, 1, proc, MV_MSG_STREAM, serial, status };
+    g_autoptr(GBytes) b = mv_packet_encode_raw(&hdr, data, len);
+    int r = mv_write_all(c->fd, b, NULL, 0);
+    if (r < 0) {
+        c->dead = true;
+        mv_error_set_errno(error, MV_FROM_RPC, -r, "cannot send stream data");
+        return false;
+    }
+    return true;
+}
+
+static bool
+call_full(MvRpcClient *c, unsigned prog, int proc,
+          xdrproc_t args_proc, const void *args, const int *fds, unsigned nfds,
+          xdrproc_t ret_proc, void *ret, int **ret_fds, unsigned *ret_nfds,
+          unsigned *ret_serial, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
 
@@ -179,6 +233,8 @@ mv_rpc_client_call_fds(MvRpcClient *c, unsigned prog, int proc,
     }
     mv_message_header hdr = { prog, 1, proc, nfds ? MV_MSG_CALL_WITH_FDS : MV_MSG_CALL,
                               c->serial++, MV_STATUS_OK };
+    if (ret_serial)
+        *ret_serial = hdr.serial;
     g_autoptr(GBytes) b = mv_packet_encode(&hdr, args_proc, args, nfds, error);
     if (!b)
         return false;

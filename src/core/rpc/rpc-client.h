@@ -34,6 +34,22 @@ bool mv_rpc_client_call_fds(MvRpcClient *c, unsigned prog, int proc,
                             xdrproc_t ret_proc, void *ret, int **ret_fds, unsigned *ret_nfds,
                             GError **error);
 
+/* Called with each STREAM packet that arrives (data for streams opened by calls made with
+ * mv_rpc_client_call_serial); @pkt is borrowed.  Runs on whichever thread is reading. */
+typedef void (*MvRpcStreamFunc)(MvRpcClient *c, const MvPacket *pkt, void *data);
+void mv_rpc_client_set_stream_func(MvRpcClient *c, MvRpcStreamFunc fn, void *data);
+
+/* As mv_rpc_client_call, and tell the serial the call used (a stream opened by the call
+ * carries it).  STREAM packets for it may arrive as soon as the reply has. */
+bool mv_rpc_client_call_serial(MvRpcClient *c, unsigned prog, int proc,
+                               xdrproc_t args_proc, const void *args,
+                               xdrproc_t ret_proc, void *ret, unsigned *ret_serial, GError **error);
+
+/* Send a STREAM packet for the stream of call @serial/@proc: @status CONTINUE with data
+ * (empty = end of data), OK to finish, ERROR to abort. */
+bool mv_rpc_client_send_stream(MvRpcClient *c, unsigned prog, int proc, unsigned serial, int status,
+                               const void *data, size_t len, GError **error);
+
 /* Wait up to @timeout_ms for incoming packets and handle them (events, pings).  Returns
  * false when the connection is gone. */
 bool mv_rpc_client_poll(MvRpcClient *c, int timeout_ms, GError **error);
