@@ -53,45 +53,18 @@ validate_lifecycle(const MvDomainDef *def, GError **error)
             return unsupported(error, "qemu driver doesn't support the '%s' action for '%s'",
                                mv_domain_lifecycle_to_string(a), events[i].name);
     }
-    return true;
-}
-
-bool
-qemu_command_validate(const MvDomainDef *def, const QemuCaps *caps, GError **error)
-{
-    bool kvm = def->virt_type == MV_DOMAIN_VIRT_KVM;
-    if (def->virt_type != MV_DOMAIN_VIRT_QEMU && !kvm)
-        return unsupported(error, "domain type '%s' is not supported by the QEMU driver",
-                           mv_domain_virt_to_string(def->virt_type));
-    if (kvm && !qemu_caps_kvm_supported(caps))
-        return unsupported(error, "emulator '%s' does not support virt type 'kvm'",
-                           qemu_caps_binary(caps));
-    if (def->os.type != MV_DOMAIN_OS_HVM)
-        return unsupported(error, "OS type '%s' is not supported by the QEMU driver",
-                           mv_domain_os_to_string(def->os.type));
-    if (!def->os.arch || !def->os.machine || !def->memballoon) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
-                     "domain '%s' has no defaults filled in", def->name);
-        return false;
-    }
-    if (g_strcmp0(def->os.arch, qemu_caps_arch(caps)) != 0)
-        return unsupported(error, "emulator '%s' does not support arch '%s'",
-                           qemu_caps_binary(caps), def->os.arch);
-    const QemuMachine *machine = qemu_caps_find_machine(caps, def->os.machine);
-    if (!machine)
-        return unsupported(error, "Emulator '%s' does not support machine type '%s'",
-                           qemu_caps_binary(caps), def->os.machine);
-    if (machine->max_cpus && def->vcpus > machine->max_cpus)
-        return unsupported(error, "Maximum CPUs greater than specified machine type limit %u",
-                           machine->max_cpus);
-    if (!validate_lifecycle(def, error))
-        return false;
     /* -no-reboot turns a reboot into a power-off, so these two cannot both hold. */
     if (def->on_reboot == MV_DOMAIN_LIFECYCLE_DESTROY &&
         def->on_poweroff == MV_DOMAIN_LIFECYCLE_RESTART)
         return unsupported(error, "qemu driver doesn't support 'onReboot' set to 'destroy' and "
                            "'onPoweroff' set to 'restart'");
+    return true;
+}
 
+/* CPU mode, memory hotplug, timers and firmware: what QEMU can do for them. */
+static bool
+validate_cpu_clock_firmware(const MvDomainDef *def, bool kvm, GError **error)
+{
     if (def->cpu.mode == MV_DOMAIN_CPU_MODE_HOST_PASSTHROUGH && !kvm)
         return unsupported(error, "CPU mode 'host-passthrough' for %s qemu domain on %s host is "
                            "not supported by hypervisor", def->os.arch, def->os.arch);
@@ -128,6 +101,13 @@ qemu_command_validate(const MvDomainDef *def, const QemuCaps *caps, GError **err
         return unsupported(error, "UEFI requires ACPI on this architecture");
     if (def->os.loader_type != MV_DOMAIN_LOADER_PFLASH && def->os.nvram)
         return unsupported(error, "<nvram> needs a loader of type 'pflash'");
+    return true;
+}
+
+/* Device settings that have no QEMU spelling here. */
+static bool
+validate_devices(const MvDomainDef *def, GError **error)
+{
     for (guint i = 0; i < def->disks->len; i++) {
         const MvDomainDisk *disk = g_ptr_array_index(def->disks, i);
         /* qcow2 metadata cannot be shared between writers. */
@@ -147,6 +127,38 @@ qemu_command_validate(const MvDomainDef *def, const QemuCaps *caps, GError **err
             return unsupported(error, "watchdog action 'dump' is not supported");
     }
     return true;
+}
+
+bool
+qemu_command_validate(const MvDomainDef *def, const QemuCaps *caps, GError **error)
+{
+    bool kvm = def->virt_type == MV_DOMAIN_VIRT_KVM;
+    if (def->virt_type != MV_DOMAIN_VIRT_QEMU && !kvm)
+        return unsupported(error, "domain type '%s' is not supported by the QEMU driver",
+                           mv_domain_virt_to_string(def->virt_type));
+    if (kvm && !qemu_caps_kvm_supported(caps))
+        return unsupported(error, "emulator '%s' does not support virt type 'kvm'",
+                           qemu_caps_binary(caps));
+    if (def->os.type != MV_DOMAIN_OS_HVM)
+        return unsupported(error, "OS type '%s' is not supported by the QEMU driver",
+                           mv_domain_os_to_string(def->os.type));
+    if (!def->os.arch || !def->os.machine || !def->memballoon) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                     "domain '%s' has no defaults filled in", def->name);
+        return false;
+    }
+    if (g_strcmp0(def->os.arch, qemu_caps_arch(caps)) != 0)
+        return unsupported(error, "emulator '%s' does not support arch '%s'",
+                           qemu_caps_binary(caps), def->os.arch);
+    const QemuMachine *machine = qemu_caps_find_machine(caps, def->os.machine);
+    if (!machine)
+        return unsupported(error, "Emulator '%s' does not support machine type '%s'",
+                           qemu_caps_binary(caps), def->os.machine);
+    if (machine->max_cpus && def->vcpus > machine->max_cpus)
+        return unsupported(error, "Maximum CPUs greater than specified machine type limit %u",
+                           machine->max_cpus);
+    return validate_lifecycle(def, error) && validate_cpu_clock_firmware(def, kvm, error) &&
+           validate_devices(def, error);
 }
 
 QemuCommandDefaults *

@@ -13,6 +13,10 @@
 /* libvirt's default video RAM for vga, cirrus and bochs, in KiB. */
 #define DEFAULT_VRAM_KIB 16384
 
+/* Highest disk controller index a target name may lead to (the parser's bound on
+ * controller indexes): every lower index becomes a controller, so it is kept small. */
+#define MAX_DRIVE_CONTROLLER 255
+
 /* Ports of the USB controllers we offer, as QEMU builds them. */
 #define UHCI_PORTS 2
 #define XHCI_PORTS 4
@@ -283,6 +287,10 @@ fill_disks(MvDomainDef *def, bool q35, GError **error)
         const MvDomainAddress *a = &disk->info.addr;
         if (a->type != MV_DOMAIN_ADDRESS_DRIVE)
             continue;
+        if (a->controller > MAX_DRIVE_CONTROLLER)
+            return unsupported(error, "disk '%s' would need %s controller %u; the highest index "
+                               "is %d", disk->target, mv_domain_disk_bus_to_string(disk->bus),
+                               a->controller, MAX_DRIVE_CONTROLLER);
         bool ok = disk->bus == MV_DOMAIN_DISK_BUS_IDE ? a->drive_bus <= 1 && a->unit <= 1 && !a->target
                 : disk->bus == MV_DOMAIN_DISK_BUS_SATA ? a->drive_bus == 0 && a->unit <= 5 && !a->target
                 : a->drive_bus == 0 && a->target == 0 && a->unit <= 6;

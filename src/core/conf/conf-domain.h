@@ -293,7 +293,7 @@ typedef enum {
 } MvDomainNetType;
 
 typedef enum {
-    MV_DOMAIN_NET_MODEL_NONE, /* absent: the hypervisor's default NIC (rtl8139 on x86) */
+    MV_DOMAIN_NET_MODEL_NONE, /* absent; filled with rtl8139, QEMU's x86 default NIC */
     MV_DOMAIN_NET_MODEL_VIRTIO,
     MV_DOMAIN_NET_MODEL_E1000,
     MV_DOMAIN_NET_MODEL_E1000E,
@@ -654,11 +654,13 @@ typedef struct {
 
 /* Fill in what libvirt fills in at define time for an x86 guest, then check the result:
  * emulator, arch, canonical machine, default CPU (qemu64), currentMemory, vCPU placement,
- * <boot dev='hd'/>, MAC addresses (52:54:00:xx:xx:xx), disk bus and driver, implicit
- * controllers (USB, PCI root, SATA on q35, those disks need), PS/2 inputs, audio, memballoon,
- * the console/serial pairing, a video device for graphics, drive addresses, PCI addresses
- * (the i440fx and q35 layouts, adding pcie-root-ports and a pcie-to-pci-bridge on q35) and
- * device aliases.  Idempotent: filling a formatted-and-reparsed definition changes nothing.
+ * <boot dev='hd'/>, MAC addresses (52:54:00:xx:xx:xx) and NIC model (rtl8139), disk driver,
+ * implicit controllers (USB, PCI root, SATA on q35, every index up to the highest one the
+ * disks use), PS/2 inputs, audio, memballoon, serial ports (port = highest + 1) and the
+ * console mirroring serial 0, a cirrus video device for graphics, drive addresses, PCI
+ * addresses (the i440fx and q35 layouts, adding pcie-root-ports, a pcie-to-pci-bridge and a
+ * spare root port on q35) and device aliases (kept in the definition, formatted live only).
+ * Idempotent: filling a formatted-and-reparsed definition changes nothing.
  * Returns false with @error (MV_FROM_DOMAIN; MV_ERR_CONFIG_UNSUPPORTED for a machine type
  * other than i440fx or q35, IDE on q35, no free PCI slot, ...; MV_ERR_XML_ERROR for
  * conflicts such as two devices on one address or one boot order). */
