@@ -8,6 +8,7 @@
 #include "libvirt-host.h"
 #include "libvirt-domain.h"
 #include "libvirt-domain-snapshot.h"
+#include "libvirt-domain-stats.h"
 #include "libvirt-event.h"
 #include "libvirt-stream.h"
 #include "virterror.h"

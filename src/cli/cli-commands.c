@@ -4,10 +4,12 @@
 
 #include "cli.h"
 #include "cli-pki.h"
+#include "cli-stats.h"
 
 const CliGroup cli_groups[] = {
     { "Domain Management", "domain", cli_domain_cmds },
     { "Domain Monitoring", "monitor", cli_monitor_cmds },
+    { "Domain Statistics", "stats", cli_stats_cmds },
     { "Domain Events", "events", cli_event_cmds },
     { "Host and Hypervisor", "host", cli_host_cmds },
     { "Modvirt itself", "modvirt", cli_self_cmds },

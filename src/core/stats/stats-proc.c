@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Parsers and readers for a thread's scheduler figures and a cgroup's CPU accounting.  One
-// open/read/close per file, into a buffer the reader keeps, so a sample of a guest costs a
-// few microseconds per vCPU.  Errors are -errno.
+// pread() per file on a kept descriptor (or open/read/close), into a buffer the reader
+// keeps, so a sample of a guest costs a few microseconds per vCPU.  Errors are -errno.
 
 #include "stats/stats-proc.h"
 #include "util/util-cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -377,9 +377,8 @@ static gpointer
 sampler_thread(gpointer data)
 {
     MvStatsSampler *s = data;
-    g_main_context_push_thread_default(s->ctx);
+    /* Our sources are attached to s->ctx explicitly: it need not be the thread default. */
     g_main_loop_run(s->loop);
-    g_main_context_pop_thread_default(s->ctx);
     return NULL;
 }
 
