@@ -4,7 +4,7 @@
 
 #include "proxy.h"
 
-static const char *const config_keys[] = { MV_DAEMON_REMOTE_CONFIG_KEYS, NULL };
+static const char *const config_keys[] = { MV_DAEMON_REMOTE_CONFIG_KEYS, "proxy.hand_over", NULL };
 
 static const MvDaemonSpec spec = {
     .name = "modvirt-proxyd",
@@ -13,6 +13,7 @@ static const MvDaemonSpec spec = {
     .driver_type = "proxy",
     .config_keys = config_keys,
     .init = proxy_init,
+    .reload = proxy_reload,
     .sandbox = proxy_sandbox,
     .remote_listen = true,
 };

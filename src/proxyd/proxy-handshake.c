@@ -107,11 +107,37 @@ proxy_handshake_program(void)
     return p;
 }
 
+static void
+read_settings(MvDaemon *d)
+{
+    ProxySettings *set = mv_daemon_driver(d);
+    g_autoptr(GError) err = NULL;
+    GKeyFile *kf = mv_daemon_config(d);
+    set->hand_over = true;
+    if (g_key_file_has_key(kf, "proxy", "hand_over", NULL)) {
+        bool v = g_key_file_get_boolean(kf, "proxy", "hand_over", &err);
+        if (err)
+            g_warning("[proxy] hand_over: %s, keeping %s", err->message, set->hand_over ? "true" : "false");
+        else
+            set->hand_over = v;
+    }
+}
+
 bool
 proxy_init(MvDaemon *d, GError **error)
 {
+    /* Settings only: the proxy keeps no other state. */
+    static ProxySettings settings;
     MvServer *srv = mv_daemon_server(d);
+    mv_daemon_set_driver(d, &settings);
+    read_settings(d);
     mv_server_add_program(srv, proxy_handshake_program());
     mv_server_set_router(srv, proxy_route, d);
     return true;
+}
+
+void
+proxy_reload(MvDaemon *d)
+{
+    read_settings(d);
 }

@@ -97,6 +97,8 @@ start_relay(MvDaemon *d, MvClient *c, MvPacket *pkt, const Backend *b, const cha
         .keepalive = proxy_conn_of(c)->keepalive,
         .identity = id,
         .client_open = &pkt->hdr,
+        /* modvirt backends serve the client on its own socket from then on. */
+        .adopt = ((ProxySettings *)mv_daemon_driver(d))->hand_over,
     };
     if (!mv_relay_connection_start(c, &cfg, error)) {
         g_prefix_error(error, "URI scheme '%s': ", b->scheme);

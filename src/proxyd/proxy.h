@@ -12,6 +12,13 @@ typedef struct {
 
 ProxyConn *proxy_conn_of(MvClient *c);
 
+/* Settings from the [proxy] group of the config file. */
+typedef struct {
+    /* Hand clients' sockets to backends that take them (default): the proxy leaves the
+     * data path.  false keeps every connection relayed. */
+    bool hand_over;
+} ProxySettings;
+
 /* The remote program of the proxy: AUTH_*, CONNECT_SUPPORTS_FEATURE, CONNECT_CLOSE. */
 MvProgram *proxy_handshake_program(void);
 
@@ -19,4 +26,5 @@ MvProgram *proxy_handshake_program(void);
 bool proxy_route(MvClient *c, MvPacket *pkt, void *data);
 
 bool proxy_init(MvDaemon *d, GError **error);
+void proxy_reload(MvDaemon *d);
 bool proxy_sandbox(MvDaemon *d, GError **error);

@@ -283,6 +283,9 @@ daemon_start(MvDaemon *d, GError **error)
         return false;
     if (d->spec->relay_secondary)
         mv_daemon_secondary_install(d);
+    /* Driver daemons take over the sockets of clients the proxy opened for them. */
+    if (d->spec->uris)
+        mv_server_add_program(d->server, mv_daemon_adopt_program());
 
     if (d->spec->remote_listen)
         mv_daemon_sockets_allow_network(&d->sockets);
@@ -371,13 +374,16 @@ mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
 
     d.config = mv_daemon_config_load(d.config_path, d.config_explicit, spec->config_keys, &d.cfg, &err);
     if (validate) {
-        if (!d.config) {
+        int vrc = d.config ? 0 : 1;
+        if (d.config) {
+            printf("%s: configuration '%s' is valid\n", spec->name, d.config_path);
+            g_key_file_unref(d.config);
+        } else {
             fprintf(stderr, "%s: %s\n", spec->name, err->message);
-            return 1;
         }
-        printf("%s: configuration '%s' is valid\n", spec->name, d.config_path);
-        g_key_file_unref(d.config);
-        return 0;
+        g_free(d.config_path);
+        g_free(d.root);
+        return vrc;
     }
     if (!d.config) {
         g_critical("%s", err->message);

@@ -11,3 +11,7 @@ MvProgram *mv_daemon_admin_program(void);
 /* A new remote program holding the rows common to every driver daemon; the driver adds
  * its own rows after these. */
 MvProgram *mv_daemon_remote_program(void);
+
+/* The private program through which modvirt-proxyd hands a client's socket over
+ * (rpc-relay.h).  Served by every driver daemon. */
+MvProgram *mv_daemon_adopt_program(void);

@@ -7,7 +7,10 @@
 #include "daemon/daemon-events.h"
 #include "util/util-error.h"
 #include "util/util-host.h"
+#include "rpc/rpc-relay.h"
 #include "remote.h"
+
+#include <unistd.h>
 
 #include <string.h>
 
@@ -54,6 +57,8 @@ supports_feature(MvCall *call, void *args, void *ret, GError **error)
         mv_client_enable_keepalive(call->client);
         r->supported = 1;
         break;
+    case MV_ADOPT_FEATURE:
+        /* modvirt-proxyd may hand us its client's socket (adopt_socket below). */
     case FEATURE_FD_PASSING:
     case FEATURE_TYPED_PARAM_STRING:
     case FEATURE_REMOTE_EVENT_CALLBACK:
@@ -338,6 +343,47 @@ static const MvProcedure common_rows[] = {
     REMOTE_ROW(NODE_GET_CPU_MAP, "virNodeGetCPUMap", node_get_cpu_map_args, node_get_cpu_map_ret,
                node_get_cpu_map, MV_PROC_READONLY_OK | MV_PROC_PRIORITY),
 };
+
+/* modvirt-proxyd hands over the socket of the client it opened this connection for: from
+ * now on that socket is this connection, with everything the handshake set (open,
+ * identity, keepalive).  Only a peer of our own user may do this; success has no reply,
+ * as the socket it would go to is closed. */
+static bool
+adopt_socket(MvCall *call, void *args, void *ret, GError **error)
+{
+    uid_t uid;
+    mv_client_peer(call->client, &uid, NULL, NULL);
+    if (uid != geteuid()) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_OPERATION_DENIED,
+                     "only a process of uid %d may hand over a client socket", (int)geteuid());
+        return false;
+    }
+    if (call->pkt->nfds != 1) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "a socket hand-over carries exactly one descriptor");
+        return false;
+    }
+    int fd = call->pkt->fds[0];
+    if (!mv_client_replace_socket(call->client, fd, error))
+        return false;
+    call->pkt->fds[0] = -1;   /* the client's now */
+    call->no_reply = true;
+    return true;
+}
+
+static const MvProcedure adopt_rows[] = {
+    /* After the open only: the connection must be set up before it changes hands.  A
+     * read-only connection stays read-only on its new socket. */
+    MV_PROC_ROW_VOID(MV_ADOPT_PROC_SOCKET, "virConnectOpen", adopt_socket,
+                     MV_PROC_INLINE | MV_PROC_READONLY_OK),
+};
+
+MvProgram *
+mv_daemon_adopt_program(void)
+{
+    MvProgram *p = mv_program_new(MV_ADOPT_PROGRAM, MV_ADOPT_PROGRAM_VERSION);
+    mv_program_add(p, adopt_rows, G_N_ELEMENTS(adopt_rows));
+    return p;
+}
 
 MvProgram *
 mv_daemon_remote_program(void)

@@ -9,6 +9,7 @@
 #include "remote.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <grp.h>
 #include <pwd.h>
@@ -152,6 +153,167 @@ mv_identity_new_unix(uid_t uid, gid_t gid, pid_t pid)
     return id;
 }
 
+/* ---------- reading ---------- */
+
+/* A relay reads many packets per system call: one recvmsg() fills a buffer and the
+ * packets are cut out of it (MvRx reads each packet with two calls and needs a third to
+ * learn the socket is empty).  Descriptors (CALL_WITH_FDS, REPLY_WITH_FDS) follow their
+ * packet as one-byte messages with one fd each; the kernel ends a read right after such
+ * a message, so the fds come in order and the one-byte messages are dropped as counted. */
+#define RELAY_RX_CHUNK 65536
+
+typedef struct {
+    guint8 *buf;
+    size_t cap;
+    size_t start, end;     /* bytes [start, end) received and not yet cut into packets */
+    GQueue fds;            /* received fds not yet attached to a packet */
+    bool drained;          /* the last read returned less than asked: the socket is empty */
+} RelayRx;
+
+static void
+relay_rx_init(RelayRx *rx)
+{
+    memset(rx, 0, sizeof(*rx));
+    g_queue_init(&rx->fds);
+}
+
+static void
+relay_rx_clear(RelayRx *rx)
+{
+    int fd;
+    while ((fd = GPOINTER_TO_INT(g_queue_pop_head(&rx->fds))) > 0)
+        close(fd);
+    g_free(rx->buf);
+    relay_rx_init(rx);
+}
+
+static void
+relay_rx_reserve(RelayRx *rx, size_t want)
+{
+    if (rx->start == rx->end)
+        rx->start = rx->end = 0;
+    if (rx->cap - rx->end >= want)
+        return;
+    if (rx->start > 0) {
+        memmove(rx->buf, rx->buf + rx->start, rx->end - rx->start);
+        rx->end -= rx->start;
+        rx->start = 0;
+    }
+    if (rx->cap - rx->end < want) {
+        rx->cap = rx->end + MAX(want, RELAY_RX_CHUNK);
+        rx->buf = g_realloc(rx->buf, rx->cap);
+    }
+}
+
+/* Bytes a server's reader had taken from the socket before the relay took it over. */
+static bool
+relay_rx_adopt(RelayRx *rx, MvRx *from)
+{
+    bool ok = from->fds_wanted == 0;
+    if (from->have == 0) {
+        /* Nothing taken yet: the usual case. */
+    } else if (ok && from->pkt) {
+        relay_rx_reserve(rx, from->have);
+        memcpy(rx->buf + rx->end, from->pkt->data, from->have);
+        rx->end += from->have;
+    } else if (ok) {
+        relay_rx_reserve(rx, from->have);
+        memcpy(rx->buf + rx->end, from->len_word, from->have);
+        rx->end += from->have;
+    }
+    mv_rx_clear(from);
+    return ok;
+}
+
+/* Read what the socket has.  Returns MV_RX_PACKET when bytes came, MV_RX_AGAIN, MV_RX_EOF
+ * or MV_RX_ERROR. */
+static MvRxResult
+relay_rx_fill(RelayRx *rx, int fd, GError **error)
+{
+    relay_rx_reserve(rx, RELAY_RX_CHUNK / 4);
+    struct iovec iov = { rx->buf + rx->end, rx->cap - rx->end };
+    union { char buf[CMSG_SPACE(sizeof(int) * MV_MESSAGE_FDS_MAX)]; struct cmsghdr align; } u;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                          .msg_controllen = sizeof(u.buf) };
+    ssize_t n;
+    do {
+        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            rx->drained = true;
+            return MV_RX_AGAIN;
+        }
+        mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot read from socket");
+        return MV_RX_ERROR;
+    }
+    bool got_fds = false;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < k; i++) {
+            int one;
+            memcpy(&one, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            g_queue_push_tail(&rx->fds, GINT_TO_POINTER(one));
+            got_fds = true;
+        }
+    }
+    if (msg.msg_flags & MSG_CTRUNC) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "too many file descriptors in one message");
+        return MV_RX_ERROR;
+    }
+    if (n == 0) {
+        if (rx->start == rx->end)
+            return MV_RX_EOF;
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "connection closed in the middle of a packet");
+        return MV_RX_ERROR;
+    }
+    rx->end += n;
+    /* A read that brought fds stops early by design; only a plain short read means empty. */
+    rx->drained = !got_fds && (size_t)n < iov.iov_len;
+    return MV_RX_PACKET;
+}
+
+/* Cut the next whole packet (with its fds) out of the buffer: MV_RX_PACKET with
+ * *ret_pkt, MV_RX_AGAIN when more bytes are needed, MV_RX_ERROR for a bad packet. */
+static MvRxResult
+relay_rx_next(RelayRx *rx, MvPacket **ret_pkt, GError **error)
+{
+    size_t have = rx->end - rx->start;
+    if (have < 4)
+        return MV_RX_AGAIN;
+    guint32 be;
+    memcpy(&be, rx->buf + rx->start, 4);
+    size_t len = GUINT32_FROM_BE(be);
+    if (len < MV_PACKET_MIN || len > MV_PACKET_MAX) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "packet length %zu out of range [%zu, %zu]",
+                     len, MV_PACKET_MIN, MV_PACKET_MAX);
+        return MV_RX_ERROR;
+    }
+    if (have < len) {
+        relay_rx_reserve(rx, len - have);
+        return MV_RX_AGAIN;
+    }
+    g_autoptr(MvPacket) pkt = g_new0(MvPacket, 1);
+    pkt->len = len;
+    pkt->data = g_memdup2(rx->buf + rx->start, len);
+    unsigned nfds = 0;
+    if (!mv_packet_parse_header(pkt, &nfds, error))
+        return MV_RX_ERROR;
+    /* One byte per fd follows the packet. */
+    if (have < len + nfds || g_queue_get_length(&rx->fds) < nfds)
+        return MV_RX_AGAIN;
+    if (nfds) {
+        pkt->fds = g_new(int, nfds);
+        for (unsigned i = 0; i < nfds; i++)
+            pkt->fds[pkt->nfds++] = GPOINTER_TO_INT(g_queue_pop_head(&rx->fds));
+    }
+    rx->start += len + nfds;
+    *ret_pkt = g_steal_pointer(&pkt);
+    return MV_RX_PACKET;
+}
+
 /* ---------- the relay ---------- */
 
 typedef struct End End;
@@ -163,9 +325,12 @@ struct End {
     int fd;
     GSource *source;
     gpointer tag;          /* NULL while the fd is not polled at all (stalled) */
-    MvRx rx;
+    GIOCondition cond;     /* what tag polls for: changing it wakes the main context, so
+                            * it is only changed when it must */
+    RelayRx rx;
     MvTx tx;
     bool stalled;          /* not read while the other end's backlog drains */
+    guint kick;            /* idle callback taking buffered packets after a stall */
 };
 
 typedef struct {
@@ -175,6 +340,7 @@ typedef struct {
 
 typedef enum {
     RELAY_HANDSHAKE,       /* replaying the handshake on the backend */
+    RELAY_ADOPTING,        /* offered the client's socket to the backend */
     RELAY_OPEN,            /* relaying */
     RELAY_DEAD,            /* the backend is gone; nothing more is relayed */
 } RelayState;
@@ -183,6 +349,7 @@ typedef enum {
 typedef struct {
     mv_message_header hdr;
     GBytes *bytes;
+    int feature;           /* CONNECT_SUPPORTS_FEATURE steps: the feature asked */
 } Step;
 
 struct MvRelay {
@@ -205,10 +372,14 @@ struct MvRelay {
     guint resume_timer;
     guint linger_timer;
     bool front_closing;    /* whole connection: close the client once its queue is out */
+    bool can_adopt;        /* the backend takes client sockets (MV_ADOPT_FEATURE) */
     bool finished;         /* sockets closed; whole connection: memory freed soon */
 };
 
 static void end_update(End *e);
+static void connection_packet(MvRelay *r, End *from, MvPacket *pkt);
+static gboolean handshake_timeout(gpointer data);
+static gboolean end_kick(gpointer data);
 static void relay_finish(MvRelay *r);
 static void relay_handshake_failed(MvRelay *r, const GError *err);
 
@@ -266,7 +437,7 @@ end_init(End *e, MvRelay *r, const char *name)
     e->relay = r;
     e->name = name;
     e->fd = -1;
-    mv_rx_init(&e->rx);
+    relay_rx_init(&e->rx);
     mv_tx_init(&e->tx);
 }
 
@@ -277,14 +448,20 @@ end_attach(End *e, int fd, bool stalled)
     e->stalled = stalled;
     e->source = g_source_new(&end_source_funcs, sizeof(EndSource));
     ((EndSource *)e->source)->end = e;
-    if (!stalled)
-        e->tag = g_source_add_unix_fd(e->source, fd, G_IO_IN);
+    /* GLib otherwise removes and re-adds a source's fds around each dispatch, waking the
+     * context twice per packet; dispatch never iterates the loop, so recursion is moot. */
+    g_source_set_can_recurse(e->source, TRUE);
+    if (!stalled) {
+        e->cond = G_IO_IN;
+        e->tag = g_source_add_unix_fd(e->source, fd, e->cond);
+    }
     g_source_attach(e->source, NULL);
 }
 
 static void
 end_close(End *e)
 {
+    g_clear_handle_id(&e->kick, g_source_remove);
     if (e->source) {
         g_source_destroy(e->source);
         g_source_unref(e->source);
@@ -295,7 +472,7 @@ end_close(End *e)
         close(e->fd);
         e->fd = -1;
     }
-    mv_rx_clear(&e->rx);
+    relay_rx_clear(&e->rx);
     mv_tx_clear(&e->tx);
 }
 
@@ -308,6 +485,8 @@ end_set_stalled(End *e, bool stalled)
         return;
     e->stalled = stalled;
     end_update(e);
+    if (!stalled && e->rx.end > e->rx.start && !e->kick)
+        e->kick = g_idle_add(end_kick, e);
 }
 
 /* Queue @bytes (and @fds) on @e and write what the socket takes now. */
@@ -364,14 +543,15 @@ end_update(End *e)
         return;
     }
     GIOCondition cond = (e->stalled ? 0 : G_IO_IN) | (rc == 0 ? G_IO_OUT : 0);
-    if (cond && !e->tag)
+    if (cond && !e->tag) {
         e->tag = g_source_add_unix_fd(e->source, e->fd, cond);
-    else if (!cond && e->tag) {
+    } else if (!cond && e->tag) {
         g_source_remove_unix_fd(e->source, e->tag);
         e->tag = NULL;
-    } else if (e->tag) {
+    } else if (e->tag && cond != e->cond) {
         g_source_modify_unix_fd(e->source, e->tag, cond);
     }
+    e->cond = cond;
     if (e == &r->front && rc == 1) {
         front_flushed(r);
         if (r->finished)
@@ -508,7 +688,9 @@ stream_from_client(MvClient *c, const MvPacket *pkt, void *data)
 static void
 step_add(MvRelay *r, const mv_message_header *hdr, xdrproc_t proc, const void *body)
 {
-    Step st = { *hdr, NULL };
+    Step st = { *hdr, NULL, 0 };
+    if (hdr->proc == REMOTE_PROC_CONNECT_SUPPORTS_FEATURE)
+        st.feature = ((const remote_connect_supports_feature_args *)body)->feature;
     st.bytes = mv_packet_encode(hdr, proc, body, 0, NULL);
     g_assert(st.bytes);   /* small bodies of our own always encode */
     g_array_append_val(r->steps, st);
@@ -525,6 +707,12 @@ handshake_build(MvRelay *r, const MvRelayConfig *cfg)
     step_add(r, &h, NULL, NULL);
     if (cfg->keepalive) {
         remote_connect_supports_feature_args f = { .feature = 10 };   /* PROGRAM_KEEPALIVE */
+        h.proc = REMOTE_PROC_CONNECT_SUPPORTS_FEATURE;
+        h.serial = serial++;
+        step_add(r, &h, (xdrproc_t)xdr_remote_connect_supports_feature_args, &f);
+    }
+    if (cfg->adopt) {
+        remote_connect_supports_feature_args f = { .feature = MV_ADOPT_FEATURE };
         h.proc = REMOTE_PROC_CONNECT_SUPPORTS_FEATURE;
         h.serial = serial++;
         step_add(r, &h, (xdrproc_t)xdr_remote_connect_supports_feature_args, &f);
@@ -562,6 +750,11 @@ handshake_timeout(gpointer data)
 {
     MvRelay *r = data;
     r->hs_timer = 0;
+    if (r->state == RELAY_ADOPTING) {
+        g_info("relay to %s ('%s'): no answer to the socket hand-over, closing the client", r->label, r->path);
+        relay_finish(r);
+        return G_SOURCE_REMOVE;
+    }
     g_autoptr(GError) err = NULL;
     mv_error_set(&err, MV_FROM_RPC, MV_ERR_OPERATION_TIMEOUT,
                  "%s ('%s') did not answer the connection handshake within %d seconds",
@@ -599,6 +792,44 @@ relay_handshake_failed(MvRelay *r, const GError *err)
     }
 }
 
+/* Offer the client's socket to the backend, if nothing of the client's is in flight here:
+ * its answer to CONNECT_OPEN is written and none of its bytes were read past the open. */
+static bool
+adopt_offer(MvRelay *r)
+{
+    if (r->front.tx.bytes > 0 || !g_queue_is_empty(&r->front.tx.items) ||
+        r->front.rx.end > r->front.rx.start || !g_queue_is_empty(&r->front.rx.fds))
+        return false;
+    int fd = fcntl(r->front.fd, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0)
+        return false;
+    mv_message_header h = { MV_ADOPT_PROGRAM, MV_ADOPT_PROGRAM_VERSION, MV_ADOPT_PROC_SOCKET,
+                            MV_MSG_CALL_WITH_FDS, 0, MV_STATUS_OK };
+    g_autoptr(GBytes) b = mv_packet_encode(&h, NULL, NULL, 1, NULL);
+    int *fds = g_new(int, 1);
+    fds[0] = fd;
+    r->state = RELAY_ADOPTING;
+    r->hs_timer = g_timeout_add_seconds(MV_RELAY_HANDSHAKE_TIMEOUT, handshake_timeout, r);
+    end_send(&r->backend, b, fds, 1);
+    return true;
+}
+
+/* A packet from the backend while it considers taking the client (@pkt taken): an error
+ * means no (we relay as usual); anything else is for the client. */
+static void
+adopt_packet(MvRelay *r, MvPacket *pkt)
+{
+    if (pkt->hdr.prog == MV_ADOPT_PROGRAM && pkt->hdr.type == MV_MSG_REPLY) {
+        g_debug("relay to %s: the backend keeps the relay (status %d)", r->label, pkt->hdr.status);
+        mv_packet_free(pkt);
+        g_clear_handle_id(&r->hs_timer, g_source_remove);
+        r->state = RELAY_OPEN;
+        end_set_stalled(&r->front, false);
+        return;
+    }
+    connection_packet(r, &r->backend, pkt);
+}
+
 static void
 handshake_done(MvRelay *r)
 {
@@ -608,6 +839,8 @@ handshake_done(MvRelay *r)
     if (r->mode == MV_RELAY_CONNECTION) {
         g_autoptr(GBytes) reply = g_steal_pointer(&r->open_reply);
         end_send(&r->front, reply, NULL, 0);
+        if (r->can_adopt && adopt_offer(r))
+            return;
         end_set_stalled(&r->front, false);
         return;
     }
@@ -678,6 +911,11 @@ handshake_packet(MvRelay *r, MvPacket *pkt)
             relay_handshake_failed(r, err);
             return;
         }
+    }
+    if (st->feature == MV_ADOPT_FEATURE) {
+        remote_connect_supports_feature_ret f = { 0 };
+        if (mv_packet_decode_body(pkt, (xdrproc_t)xdr_remote_connect_supports_feature_ret, &f, NULL))
+            r->can_adopt = f.supported == 1;
     }
     if (is_open && r->mode == MV_RELAY_CONNECTION)
         r->open_reply = g_bytes_new_take(g_steal_pointer(&pkt->data), pkt->len);
@@ -787,6 +1025,12 @@ end_failed(End *e, const char *why)
         relay_finish(r);
         return;
     }
+    if (r->state == RELAY_ADOPTING) {
+        /* The backend took the client's socket and closed ours: nothing left to do. */
+        g_debug("relay to %s ('%s'): client handed over", r->label, r->path);
+        relay_finish(r);
+        return;
+    }
     if (r->state == RELAY_HANDSHAKE) {
         g_autoptr(GError) err = NULL;
         mv_error_set(&err, MV_FROM_RPC, MV_ERR_RPC, "%s ('%s') %s during the connection handshake",
@@ -796,7 +1040,11 @@ end_failed(End *e, const char *why)
     }
     if (r->state == RELAY_DEAD)
         return;
-    g_info("relay to %s ('%s'): backend %s", r->label, r->path, why);
+    /* Worth a line in the log only when someone was waiting for an answer. */
+    if (r->pending->len)
+        g_info("relay to %s ('%s'): backend %s with %u calls waiting", r->label, r->path, why, r->pending->len);
+    else
+        g_debug("relay to %s ('%s'): backend %s", r->label, r->path, why);
     r->state = RELAY_DEAD;
     end_close(&r->backend);
     g_clear_handle_id(&r->resume_timer, g_source_remove);
@@ -818,39 +1066,67 @@ end_failed(End *e, const char *why)
     g_array_set_size(r->streams, 0);
 }
 
+/* Take packets from @e: those already in its buffer, then what the socket has (at most
+ * RELAY_READ_BURST reads, so that one busy peer cannot starve the others). */
+static void
+end_read(End *e)
+{
+    MvRelay *r = e->relay;
+    e->rx.drained = false;
+    for (int reads = 0; !e->stalled && e->fd >= 0 && !r->finished;) {
+        MvPacket *pkt = NULL;
+        g_autoptr(GError) err = NULL;
+        MvRxResult rr = relay_rx_next(&e->rx, &pkt, &err);
+        if (rr == MV_RX_AGAIN) {
+            if (e->rx.drained || reads++ >= RELAY_READ_BURST)
+                break;
+            rr = relay_rx_fill(&e->rx, e->fd, &err);
+            if (rr == MV_RX_AGAIN)
+                break;
+            if (rr == MV_RX_PACKET)
+                continue;
+        }
+        if (rr == MV_RX_EOF || rr == MV_RX_ERROR) {
+            end_failed(e, rr == MV_RX_EOF ? "closed the connection" : err->message);
+            return;
+        }
+        if (r->state == RELAY_DEAD)
+            mv_packet_free(pkt);
+        else if (r->state == RELAY_HANDSHAKE && e == &r->backend)
+            handshake_packet(r, pkt);
+        else if (r->state == RELAY_ADOPTING && e == &r->backend)
+            adopt_packet(r, pkt);
+        else if (r->mode == MV_RELAY_CONNECTION)
+            connection_packet(r, e, pkt);
+        else
+            calls_backend_packet(r, pkt);
+    }
+    if (!r->finished)
+        end_update(e);
+}
+
 static gboolean
 end_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
 {
     End *e = ((EndSource *)source)->end;
-    MvRelay *r = e->relay;
     GIOCondition got = e->tag ? g_source_query_unix_fd(source, e->tag) : 0;
-
-    if (got & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
-        for (int i = 0; i < RELAY_READ_BURST && !e->stalled && e->fd >= 0 && !r->finished; i++) {
-            MvPacket *pkt = NULL;
-            g_autoptr(GError) err = NULL;
-            MvRxResult rr = mv_rx_read(&e->rx, e->fd, &pkt, &err);
-            if (rr == MV_RX_AGAIN)
-                break;
-            if (rr == MV_RX_EOF || rr == MV_RX_ERROR) {
-                end_failed(e, rr == MV_RX_EOF ? "closed the connection" : err->message);
-                return G_SOURCE_CONTINUE;
-            }
-            if (r->state == RELAY_DEAD) {
-                mv_packet_free(pkt);
-                continue;
-            }
-            if (r->state == RELAY_HANDSHAKE && e == &r->backend)
-                handshake_packet(r, pkt);
-            else if (r->mode == MV_RELAY_CONNECTION)
-                connection_packet(r, e, pkt);
-            else
-                calls_backend_packet(r, pkt);
-        }
-    }
-    if (!r->finished)
+    if (got & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+        end_read(e);
+    else if (!e->relay->finished)
         end_update(e);
     return G_SOURCE_CONTINUE;
+}
+
+/* Packets read before @e stalled wait in its buffer, and no poll will announce them:
+ * once it may read again, take them from an idle callback. */
+static gboolean
+end_kick(gpointer data)
+{
+    End *e = data;
+    e->kick = 0;
+    if (!e->relay->finished && !e->stalled)
+        end_read(e);
+    return G_SOURCE_REMOVE;
 }
 
 /* ---- lifetime ---- */
@@ -969,7 +1245,8 @@ mv_relay_connection_start(MvClient *c, const MvRelayConfig *cfg, GError **error)
     /* The client is not read until the backend has answered its CONNECT_OPEN; what the
      * server had queued for it goes out first. */
     end_attach(&r->front, fd, true);
-    r->front.rx = rx;
+    if (!relay_rx_adopt(&r->front.rx, &rx))
+        front_close_soon(r);   /* descriptors half received at the open: not a libvirt client */
     r->front.tx = tx;
     end_update(&r->front);
     handshake_send_step(r);

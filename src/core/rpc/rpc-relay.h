@@ -21,6 +21,18 @@
 /* Calls one relay waits on at most; a client past it gets an error for the excess. */
 #define MV_RELAY_CALLS_MAX 4096
 
+/* Handing a connection over.  Once the handshake is done, a relay of a whole connection
+ * offers the client's socket to a backend that supports it, which then serves the client
+ * itself: the proxy leaves the data path (no extra hop per call).  modvirt's own daemons
+ * say yes to this private feature; libvirt's say 0 to features they do not know, and are
+ * relayed.  The offer is a CALL_WITH_FDS of a private program carrying the socket; the
+ * backend closes the relay's socket on success (there is no reply), or answers an error
+ * and the relay carries on. */
+#define MV_ADOPT_FEATURE 0x4d560001          /* CONNECT_SUPPORTS_FEATURE number, "MV" 1 */
+#define MV_ADOPT_PROGRAM 0x4d565850          /* "MVXP", unused by libvirt */
+#define MV_ADOPT_PROGRAM_VERSION 1
+#define MV_ADOPT_PROC_SOCKET 1
+
 /* The identity a relay forwards with CONNECT_SET_IDENTITY (libvirt's typed parameters:
  * user-name, unix-user-id, group-name, unix-group-id, process-id, process-time,
  * x509-distinguished-name, ...). */
@@ -54,6 +66,8 @@ typedef struct {
     /* MV_RELAY_CONNECTION: the client's CONNECT_OPEN call, whose serial the backend's
      * answer keeps. */
     const mv_message_header *client_open;
+    /* MV_RELAY_CONNECTION: hand the client's socket over when the backend supports it. */
+    bool adopt;
     /* MV_RELAY_CALLS: procedures whose successful reply opens a stream on the call's
      * serial (STORAGE_VOL_UPLOAD/DOWNLOAD); -1 terminated, may be NULL. */
     const int *stream_procs;

@@ -344,6 +344,12 @@ call_run(MvCall *call, const MvProcedure *row)
             xdr_free(row->args_proc, args);
     }
 
+    if (ok && call->no_reply) {
+        g_mutex_lock(&c->lock);
+        c->calls--;
+        g_mutex_unlock(&c->lock);
+        return;
+    }
     int *fds = NULL;
     unsigned nfds = 0;
     if (ok && call->ret_nfds) {
@@ -686,6 +692,39 @@ mv_client_detach(MvClient *c, MvRx *ret_rx, MvTx *ret_tx, MvClientDetachCloseFun
     int fd = c->fd;
     c->fd = -1;
     return fd;
+}
+
+bool
+mv_client_replace_socket(MvClient *c, int fd, GError **error)
+{
+    g_assert(g_main_context_is_owner(g_main_context_default()));
+    g_mutex_lock(&c->lock);
+    bool busy = c->closed || c->detached || c->tx.bytes > 0 || !g_queue_is_empty(&c->tx.items);
+    g_mutex_unlock(&c->lock);
+    if (busy || !c->source || c->rx.have > 0 || c->rx.pkt) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_OPERATION_INVALID,
+                     "client %" G_GUINT64_FORMAT " is not between packets", c->id);
+        return false;
+    }
+    g_source_remove_unix_fd(c->source, c->fd_tag);
+    close(c->fd);
+    c->fd = fd;
+    g_unix_set_fd_nonblocking(fd, TRUE, NULL);
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    c->uid = (uid_t)-1;
+    c->gid = (gid_t)-1;
+    c->pid = -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+        c->uid = cred.uid;
+        c->gid = cred.gid;
+        c->pid = cred.pid;
+    }
+    c->fd_tag = g_source_add_unix_fd(c->source, fd, G_IO_IN);
+    c->last_rx = g_get_monotonic_time();
+    g_debug("client %" G_GUINT64_FORMAT " of server '%s' now on a socket handed over (pid %d, uid %d)",
+            c->id, c->server->name, (int)c->pid, (int)c->uid);
+    return true;
 }
 
 size_t

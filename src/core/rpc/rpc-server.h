@@ -34,6 +34,9 @@ struct MvCall {
     int *ret_fds;                /* set by a handler that answers with fds (owned) */
     unsigned ret_nfds;
     bool close_after_reply;      /* set by CONNECT_CLOSE */
+    /* Set by a handler whose call must not be answered at all (the socket it came on is
+     * gone: mv_client_replace_socket). */
+    bool no_reply;
     /* Run right after a successful reply is queued (streams start here, so that no stream
      * packet can overtake the reply that opened the stream). */
     void (*after_reply)(void *data);
@@ -123,6 +126,12 @@ typedef void (*MvClientDetachCloseFunc)(MvClient *c, void *data);
  * Returns -1 if the client is already closed. */
 int mv_client_detach(MvClient *c, MvRx *ret_rx, MvTx *ret_tx, MvClientDetachCloseFunc on_close,
                      void *data);
+
+/* Serve @c on the connected socket @fd from now on (ownership taken), closing the one it
+ * came on: how a proxy hands over a client it has opened a connection for.  I/O thread
+ * only, between packets, with nothing queued for the old socket; fails otherwise (@fd is
+ * then still the caller's). */
+bool mv_client_replace_socket(MvClient *c, int fd, GError **error);
 
 /* Bytes queued for @c and not yet written.  Thread-safe. */
 size_t mv_client_backlog(MvClient *c);

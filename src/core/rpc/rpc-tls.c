@@ -343,7 +343,8 @@ conn_pump(TlsConn *c)
             } else if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION) {
                 c->net_eof = true;
                 progress = true;
-            } else if (n != GNUTLS_E_AGAIN && n != GNUTLS_E_INTERRUPTED) {
+            } else if (n != GNUTLS_E_AGAIN && gnutls_error_is_fatal(n)) {
+                /* Warning alerts and the like are not fatal: carry on. */
                 g_autofree char *why = g_strdup_printf("TLS receive failed: %s", gnutls_strerror(n));
                 conn_close(c, why);
                 return;
@@ -439,6 +440,8 @@ listener_ready(gint fd, GIOCondition cond, gpointer data)
         gnutls_transport_set_int(c->session, cfd);
         c->source = g_source_new(&conn_source_funcs, sizeof(ConnSource));
         ((ConnSource *)c->source)->conn = c;
+        /* No fd juggling around each dispatch (see rpc-relay.c). */
+        g_source_set_can_recurse(c->source, TRUE);
         c->net_tag = g_source_add_unix_fd(c->source, cfd, G_IO_IN);
         g_source_attach(c->source, NULL);
         c->timer = g_timeout_add_seconds(MV_TLS_HANDSHAKE_TIMEOUT, handshake_expired, c);
@@ -446,7 +449,7 @@ listener_ready(gint fd, GIOCondition cond, gpointer data)
         c->link = t->conns;
         t->handshaking++;
         g_debug("TLS client %s connected", c->peer);
-        conn_handshake(c);
+        conn_pump(c);
     }
     return G_SOURCE_CONTINUE;
 }
