@@ -3,6 +3,7 @@
 // when configured, TCP and TLS.  It routes each connection by URI scheme and holds no state.
 
 #include "proxy.h"
+#include "daemon/daemon-listen.h"
 
 static const char *const config_keys[] = { MV_DAEMON_REMOTE_CONFIG_KEYS, "proxy.hand_over", NULL };
 
@@ -15,7 +16,7 @@ static const MvDaemonSpec spec = {
     .init = proxy_init,
     .reload = proxy_reload,
     .sandbox = proxy_sandbox,
-    .remote_listen = true,
+    .remote_listen = &mv_daemon_network,
 };
 
 int

@@ -4,9 +4,9 @@
 #include "daemon/daemon-frame.h"
 #include "daemon/daemon-config.h"
 #include "daemon/daemon-events.h"
+#include "daemon/daemon-listen.h"
 #include "daemon/daemon-sockets.h"
 #include "daemon/daemon-programs.h"
-#include "daemon/daemon-listen.h"
 #include "daemon/daemon-secondary.h"
 #include "util/util-error.h"
 #include "util/util-log.h"
@@ -44,7 +44,7 @@ struct MvDaemon {
     void *driver;
     char *listen_tcp;           /* --listen-tcp (remote_listen daemons) */
     char *listen_tls;           /* --listen-tls */
-    MvTlsServer *tls;
+    void *tls;                  /* the remote_listen hook's TLS state */
 };
 
 const MvDaemonSpec *mv_daemon_spec(MvDaemon *d) { return d->spec; }
@@ -293,12 +293,12 @@ daemon_start(MvDaemon *d, GError **error)
                                 d->cfg.unix_sock_ro_perms, error))
         return false;
     if (d->spec->remote_listen &&
-        !mv_daemon_listen_network(d, &d->sockets, d->listen_tcp, d->listen_tls, &d->tls, error))
+        !d->spec->remote_listen->open(d, &d->sockets, d->listen_tcp, d->listen_tls, &d->tls, error))
         return false;
     for (unsigned i = 0; i < d->sockets.n; i++) {
         MvDaemonSocket *s = &d->sockets.socks[i];
         if (s->kind == MV_SOCK_TLS) {
-            mv_tls_server_add_listener(d->tls, s->fd);
+            d->spec->remote_listen->add_tls_listener(d->tls, s->fd);
         } else {
             MvServer *srv = s->kind == MV_SOCK_ADMIN ? d->admin : d->server;
             mv_server_add_listener(srv, s->fd, s->kind == MV_SOCK_RO);
@@ -430,7 +430,8 @@ mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
         mv_server_shutdown(d.admin);
     if (rc == 0 && spec->shutdown)
         spec->shutdown(&d);
-    mv_tls_server_free(d.tls);
+    if (d.tls)
+        spec->remote_listen->free_tls(d.tls);
     mv_server_free(d.server);
     mv_server_free(d.admin);
     mv_daemon_sockets_close(&d.sockets);

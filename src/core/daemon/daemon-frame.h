@@ -11,6 +11,7 @@
 #define MV_LIB_VERSION 9000000ULL
 
 typedef struct MvDaemon MvDaemon;
+struct MvDaemonNetwork;   /* daemon-listen.h */
 
 typedef struct {
     const char *name;            /* "modvirt-qemud": config file, pidfile, log ident, units */
@@ -32,8 +33,9 @@ typedef struct {
     const char *server_name;
     /* Serve remote clients too: --listen-tcp/--listen-tls, the [remote] group of the
      * config file (list MV_DAEMON_REMOTE_CONFIG_KEYS in config_keys) and the -tcp/-tls
-     * socket units.  Without it a daemon has only its unix sockets. */
-    bool remote_listen;
+     * socket units.  NULL: the daemon has only its unix sockets.  A hook rather than a
+     * flag so that only a daemon that serves TLS links gnutls (daemon-listen.h). */
+    const struct MvDaemonNetwork *remote_listen;
     /* Runs once every socket is bound, before the first client is served: the place to
      * give up privileges.  Signal handling starts after it, so that no thread exists yet
      * when it runs (capabilities are per thread). */

@@ -3,6 +3,7 @@
 // credentials, at libvirt's file locations under the daemon's root.
 
 #include "daemon/daemon-listen.h"
+#include "rpc/rpc-tls.h"
 #include "util/util-error.h"
 
 #include <unistd.h>
@@ -38,9 +39,9 @@ config_string(MvDaemon *d, const char *key)
     return v && *v ? g_steal_pointer(&v) : NULL;
 }
 
-bool
-mv_daemon_listen_network(MvDaemon *d, MvDaemonSockets *socks, const char *opt_tcp,
-                         const char *opt_tls, MvTlsServer **ret_tls, GError **error)
+static bool
+listen_network(MvDaemon *d, MvDaemonSockets *socks, const char *opt_tcp,
+               const char *opt_tls, void **ret_state, GError **error)
 {
     g_autofree char *cfg_tcp = config_string(d, "listen_tcp");
     g_autofree char *cfg_tls = config_string(d, "listen_tls");
@@ -76,8 +77,9 @@ mv_daemon_listen_network(MvDaemon *d, MvDaemonSockets *socks, const char *opt_tc
                                                        NULL, NULL);
     for (char **p = allowed; p && *p; p++)
         g_strstrip(*p);
-    *ret_tls = mv_tls_server_new(ca, cert, key, (const char *const *)allowed, tls_client, d, error);
-    if (!*ret_tls) {
+    MvTlsServer *tls_server = mv_tls_server_new(ca, cert, key, (const char *const *)allowed, tls_client, d, error);
+    *ret_state = tls_server;
+    if (!tls_server) {
         g_prefix_error(error, "cannot serve TLS (create the files with 'modvirt pki init'): ");
         return false;
     }
@@ -85,3 +87,21 @@ mv_daemon_listen_network(MvDaemon *d, MvDaemonSockets *socks, const char *opt_tc
            tls && !socks->activated ? tls : "", cert);
     return true;
 }
+
+static void
+add_tls_listener(void *tls, int fd)
+{
+    mv_tls_server_add_listener(tls, fd);
+}
+
+static void
+free_tls(void *tls)
+{
+    mv_tls_server_free(tls);
+}
+
+const MvDaemonNetwork mv_daemon_network = {
+    .open = listen_network,
+    .add_tls_listener = add_tls_listener,
+    .free_tls = free_tls,
+};
