@@ -12,11 +12,7 @@
 #include <glib.h>
 
 #ifdef BENCH_WITH_LIBMODVIRT
-# if __has_include(<modvirt/libvirt.h>)
-#  include <modvirt/libvirt.h>
-# else
-#  include <modvirt/modvirt.h>
-# endif
+# include <modvirt/libvirt.h>
 # define CLIENT_NAME "libmodvirt"
 
 typedef virConnectPtr Conn;
