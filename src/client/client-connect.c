@@ -217,6 +217,7 @@ conn_open(const char *name, bool readonly, GError **error)
     if (!conn->rpc)
         return NULL;
     mv_client_events_attach(conn);
+    mv_client_streams_attach(conn);
     if (!handshake(conn, open_name, error))
         return NULL;
     return g_steal_pointer(&conn);

@@ -51,15 +51,6 @@ struct _virDomain {
     gint id;                  /* atomic; -1 when not running */
 };
 
-/* A stream: a data channel to the daemon that an API call (console, upload) attaches. */
-struct _virStream {
-    guint32 magic;
-    gint refs;                /* atomic */
-    virConnectPtr conn;       /* holds a reference */
-    unsigned int flags;       /* virStreamFlags */
-    int proc;                 /* the procedure that opened it, 0 while unattached */
-};
-
 /* Call remote procedure @proc on @conn (see mv_rpc_client_call).  Errors from the daemon
  * keep its code, domain and text, except "unknown procedure", which becomes
  * VIR_ERR_NO_SUPPORT as in libvirt's client. */
@@ -101,6 +92,11 @@ void mv_client_events_attach(virConnectPtr conn);
 GPtrArray *mv_client_events_watched(bool *ret_pending);
 /* Call the callbacks of every event queued on @conn, in arrival order. */
 void mv_client_events_dispatch(virConnectPtr conn);
+
+/* ---- streams (client-stream.c) ---- */
+
+/* Route the STREAM packets of @conn's socket to its streams. */
+void mv_client_streams_attach(virConnectPtr conn);
 
 /* ---- the default event loop (client-eventloop.c) ---- */
 

@@ -50,10 +50,16 @@ console_close(QemuConsole *con)
     g_free(con);
 }
 
+/* A console taken over with FORCE: its client learns why, then the session ends. */
 static gboolean
-console_close_cb(gpointer data)
+console_take_over_cb(gpointer data)
 {
-    console_close(data);
+    QemuConsole *con = data;
+    g_autoptr(GError) err = NULL;
+    mv_error_set(&err, MV_FROM_QEMU, MV_ERR_OPERATION_ABORTED,
+                 "the console session was taken over by another client");
+    mv_stream_send_error(con->stream, err);
+    console_close(con);
     return G_SOURCE_REMOVE;
 }
 
@@ -74,10 +80,16 @@ pty_readable(gint fd, GIOCondition cond, gpointer data)
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return G_SOURCE_CONTINUE;
-    /* EIO: QEMU closed the pty (the guest stopped).  Tell the client the data ended. */
+    /* EIO: QEMU closed the pty (the guest stopped).  Tell the client the data ended; the
+     * stream stays until the client finishes or aborts it (it expects an answer), but the
+     * domain is free for a new console. */
     mv_stream_send_eof(con->stream);
     con->watch = 0;
-    console_close(con);
+    mv_domain_obj_lock(con->obj);
+    QemuDomainPriv *priv = con->obj->priv;
+    if (priv && priv->console == con)
+        priv->console = NULL;
+    mv_domain_obj_unlock(con->obj);
     return G_SOURCE_REMOVE;
 }
 
@@ -196,7 +208,7 @@ qemu_open_console(MvCall *call, void *args, void *ret, GError **error)
     }
     if (priv->console) {
         /* FORCE: the old session ends, on the I/O thread where it lives. */
-        g_main_context_invoke(NULL, console_close_cb, priv->console);
+        g_main_context_invoke(NULL, console_take_over_cb, priv->console);
         priv->console = NULL;
     }
     QemuMonitor *mon = qemu_process_monitor(priv->proc);

@@ -44,6 +44,7 @@ code_prefix(int code)
     case MV_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration";
     case MV_ERR_OPERATION_TIMEOUT: return "Timed out during operation";
     case MV_ERR_ARGUMENT_UNSUPPORTED: return "argument unsupported";
+    case MV_ERR_OPERATION_ABORTED: return "operation aborted";
     case MV_ERR_OPERATION_UNSUPPORTED: return "Operation not supported";
     case MV_ERR_ACCESS_DENIED: return "access denied";
     default: return NULL;
