@@ -44,6 +44,7 @@ struct MvClient {
     /* I/O thread only */
     GSource *source;
     gpointer fd_tag;
+    GIOCondition fd_events;    /* what fd_tag polls for now */
     MvRx rx;
     gint64 last_rx;            /* monotonic µs */
     unsigned pings_unanswered;
@@ -537,8 +538,11 @@ client_update_events(MvClient *c)
         client_close_now(c);
         return;
     }
-    if (c->source)
+    if (c->source && cond != c->fd_events) {
+        /* Each change wakes the loop's poll: only tell GLib when something changed. */
         g_source_modify_unix_fd(c->source, c->fd_tag, cond);
+        c->fd_events = cond;
+    }
 }
 
 static gboolean
@@ -660,6 +664,10 @@ mv_server_add_client_fd(MvServer *s, int fd, bool readonly)
     c->source = g_source_new(&client_source_funcs, sizeof(ClientSource));
     ((ClientSource *)c->source)->client = c;
     c->fd_tag = g_source_add_unix_fd(c->source, fd, G_IO_IN);
+    c->fd_events = G_IO_IN;
+    /* Without this GLib takes the fd out of the poll set around every dispatch and puts it
+     * back after, two wakeups per call for nothing: our dispatch never re-enters the loop. */
+    g_source_set_can_recurse(c->source, TRUE);
     g_source_attach(c->source, NULL);
     g_hash_table_add(s->clients, c);
     g_debug("client %" G_GUINT64_FORMAT " connected to server '%s' (pid %d, uid %d%s)", c->id, s->name,
@@ -721,6 +729,10 @@ mv_client_replace_socket(MvClient *c, int fd, GError **error)
         c->pid = cred.pid;
     }
     c->fd_tag = g_source_add_unix_fd(c->source, fd, G_IO_IN);
+    c->fd_events = G_IO_IN;
+    /* Without this GLib takes the fd out of the poll set around every dispatch and puts it
+     * back after, two wakeups per call for nothing: our dispatch never re-enters the loop. */
+    g_source_set_can_recurse(c->source, TRUE);
     c->last_rx = g_get_monotonic_time();
     g_debug("client %" G_GUINT64_FORMAT " of server '%s' now on a socket handed over (pid %d, uid %d)",
             c->id, c->server->name, (int)c->pid, (int)c->uid);
