@@ -8,6 +8,7 @@
 #include "qemu-caps.h"
 #include "qemu-command.h"
 #include "qemu-persist.h"
+#include "qemu-net.h"
 #include "util/util-error.h"
 #include "util/util-file.h"
 
@@ -193,6 +194,17 @@ set_pty_paths(MvDomainDef *def, GHashTable *ptys)
     }
 }
 
+/* A start that failed: the persistent definition is the one again. */
+static void
+revert_live_def(MvDomainObj *obj)
+{
+    if (obj->newdef) {
+        mv_domain_def_free(obj->def);
+        obj->def = obj->newdef;
+        obj->newdef = NULL;
+    }
+}
+
 bool
 qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error)
 {
@@ -225,17 +237,6 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         release_runtime(drv, obj, priv);
         return false;
     }
-    g_autofree char *log_path = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
-    QemuCommandPaths paths = {
-        .monitor_path = priv->monitor_path,
-        .run_dir = priv->run_dir,
-        .kvm_usable = qemu_caps_kvm_usable(),
-    };
-    g_auto(GStrv) argv = qemu_command_build(def, caps, &paths, error);
-    if (!argv) {
-        release_runtime(drv, obj, priv);
-        return false;
-    }
 
     /* The live definition is a copy: the persistent one stays as defined (and is what
      * dumpxml --inactive shows) until the guest stops. */
@@ -250,9 +251,40 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         def = live;
     }
 
+    g_autofree char *log_path = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
+    QemuTaps taps = { 0 };
+    if (!qemu_taps_open((MvDomainDef *)def, &taps, error)) {
+        revert_live_def(obj);
+        release_runtime(drv, obj, priv);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);
+        return false;
+    }
+    QemuCommandPaths paths = {
+        .monitor_path = priv->monitor_path,
+        .run_dir = priv->run_dir,
+        .kvm_usable = qemu_caps_kvm_usable(),
+        .tap_fds = taps.fds,
+        .n_tap_fds = taps.n,
+    };
+    g_auto(GStrv) argv = qemu_command_build(def, caps, &paths, error);
+    if (!argv) {
+        qemu_taps_close(&taps);
+        revert_live_def(obj);
+        release_runtime(drv, obj, priv);
+        return false;
+    }
+    g_autofree int *pass = g_new(int, MAX(taps.n, 1));
+    size_t npass = 0;
+    for (size_t i = 0; i < taps.n; i++) {
+        if (taps.fds[i] >= 0)
+            pass[npass++] = taps.fds[i];
+    }
+
     QemuLaunchOpts opts = {
         .name = obj->name,
         .log_path = log_path,
+        .pass_fds = pass,
+        .n_pass_fds = npass,
         .monitor_path = priv->monitor_path,
         .cgroup_name = priv->cgroup_name,
         .own_session = true,
@@ -264,6 +296,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     mv_domain_obj_unlock(obj);
     QemuProcess *proc = NULL;
     bool ok = qemu_process_launch((const char *const *)argv, &opts, &proc, error);
+    qemu_taps_close(&taps);   /* QEMU has its own copies now */
     if (ok && !paused) {
         ok = qemu_monitor_cont(qemu_process_monitor(proc), error);
         if (!ok) {
@@ -276,11 +309,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     mv_domain_obj_lock(obj);
     if (!ok) {
         release_runtime(drv, obj, priv);
-        if (obj->newdef) {
-            mv_domain_def_free(obj->def);
-            obj->def = obj->newdef;
-            obj->newdef = NULL;
-        }
+        revert_live_def(obj);
         mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);
         return false;
     }
