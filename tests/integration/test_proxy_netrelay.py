@@ -90,6 +90,8 @@ class NetworkRelayTest(guest.GuestTestCase):
             self.assertIn('fakenet0', s.command('net-list --all'))
             fake.stop()
             s.command('net-list --all')
+            # virsh's error reaches its stderr a moment after the prompt: wait for it.
+            harness.wait_until(lambda: 'network driver is not running' in s.stderr, 5)
             self.assertIn('network driver is not running', s.stderr)
             self.assertTrue(s.command('hostname').strip())   # the session itself lives on
             fake2 = self.netd()

@@ -78,7 +78,8 @@ mv_packet_encode_raw(const mv_message_header *hdr, const void *data, size_t len)
     /* The header always fits in MV_PACKET_MIN bytes. */
     if (!encode_into(buf, MV_PACKET_MIN, hdr, NULL, NULL, 0, &hlen))
         g_assert_not_reached();
-    memcpy(buf + MV_PACKET_MIN, data, len);
+    if (len > 0)   /* an empty body may come as NULL */
+        memcpy(buf + MV_PACKET_MIN, data, len);
     guint32 be = GUINT32_TO_BE((guint32)total);
     memcpy(buf, &be, 4);
     return g_bytes_new_take(buf, total);
