@@ -3,6 +3,7 @@
 // feature questions and an early close.  Everything after CONNECT_OPEN is the backend's.
 
 #include "proxy.h"
+#include "daemon/daemon-programs.h"
 #include "util/util-error.h"
 #include "remote.h"
 
@@ -31,25 +32,6 @@ proxy_conn_of(MvClient *c)
         conn->driver_free = proxy_conn_free;
     }
     return conn->driver_data;
-}
-
-static bool
-auth_list(MvCall *call, void *args, void *ret, GError **error)
-{
-    remote_auth_list_ret *r = ret;
-    /* Unix sockets are guarded by their modes, TLS by client certificates, and plain TCP
-     * is served only when the administrator asked for it. */
-    r->types.types_len = 1;
-    r->types.types_val = g_new0(remote_auth_type, 1);
-    r->types.types_val[0] = REMOTE_AUTH_NONE;
-    return true;
-}
-
-static bool
-auth_polkit(MvCall *call, void *args, void *ret, GError **error)
-{
-    ((remote_auth_polkit_ret *)ret)->complete = 1;
-    return true;
 }
 
 static bool
@@ -91,8 +73,8 @@ connect_close(MvCall *call, void *args, void *ret, GError **error)
 #define PRE (MV_PROC_BEFORE_OPEN | MV_PROC_READONLY_OK | MV_PROC_INLINE)
 
 static const MvProcedure rows[] = {
-    MV_PROC_ROW_NOARGS(REMOTE_PROC_AUTH_LIST, "virConnectOpen", remote_auth_list_ret, auth_list, PRE),
-    MV_PROC_ROW_NOARGS(REMOTE_PROC_AUTH_POLKIT, "virConnectOpen", remote_auth_polkit_ret, auth_polkit, PRE),
+    MV_PROC_ROW_NOARGS(REMOTE_PROC_AUTH_LIST, "virConnectOpen", remote_auth_list_ret, mv_daemon_auth_list, PRE),
+    MV_PROC_ROW_NOARGS(REMOTE_PROC_AUTH_POLKIT, "virConnectOpen", remote_auth_polkit_ret, mv_daemon_auth_polkit, PRE),
     MV_PROC_ROW(REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, "virConnectSupportsFeature",
                 remote_connect_supports_feature_args, remote_connect_supports_feature_ret, supports_feature, PRE),
     MV_PROC_ROW_VOID(REMOTE_PROC_CONNECT_CLOSE, "virConnectClose", connect_close, PRE),

@@ -15,3 +15,8 @@ MvProgram *mv_daemon_remote_program(void);
 /* The private program through which modvirt-proxyd hands a client's socket over
  * (rpc-relay.h).  Served by every driver daemon. */
 MvProgram *mv_daemon_adopt_program(void);
+
+/* The pre-open authentication rows every server answers the same way (auth none), shared
+ * by the driver daemons and the proxy. */
+bool mv_daemon_auth_list(MvCall *call, void *args, void *ret, GError **error);
+bool mv_daemon_auth_polkit(MvCall *call, void *args, void *ret, GError **error);

@@ -27,19 +27,20 @@ enum {
     FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER = 16,
 };
 
-static bool
-auth_list(MvCall *call, void *args, void *ret, GError **error)
+bool
+mv_daemon_auth_list(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_auth_list_ret *r = ret;
-    /* Unix sockets are guarded by their file modes; no further authentication. */
+    /* Unix sockets are guarded by their file modes, TLS by client certificates, and plain
+     * TCP is served only when the administrator asked for it: no further authentication. */
     r->types.types_len = 1;
     r->types.types_val = g_new0(remote_auth_type, 1);
     r->types.types_val[0] = REMOTE_AUTH_NONE;
     return true;
 }
 
-static bool
-auth_polkit(MvCall *call, void *args, void *ret, GError **error)
+bool
+mv_daemon_auth_polkit(MvCall *call, void *args, void *ret, GError **error)
 {
     ((remote_auth_polkit_ret *)ret)->complete = 1;
     return true;
@@ -314,8 +315,8 @@ node_get_cpu_map(MvCall *call, void *args, void *ret, GError **error)
 #define REMOTE_ROW_VOID(num, api, fn, fl) MV_PROC_ROW_VOID(REMOTE_PROC_##num, api, fn, fl)
 
 static const MvProcedure common_rows[] = {
-    REMOTE_ROW_NOARGS(AUTH_LIST, "virConnectOpen", auth_list_ret, auth_list, PRE),
-    REMOTE_ROW_NOARGS(AUTH_POLKIT, "virConnectOpen", auth_polkit_ret, auth_polkit, PRE),
+    REMOTE_ROW_NOARGS(AUTH_LIST, "virConnectOpen", auth_list_ret, mv_daemon_auth_list, PRE),
+    REMOTE_ROW_NOARGS(AUTH_POLKIT, "virConnectOpen", auth_polkit_ret, mv_daemon_auth_polkit, PRE),
     REMOTE_ROW(CONNECT_SUPPORTS_FEATURE, "virConnectSupportsFeature", connect_supports_feature_args,
                connect_supports_feature_ret, supports_feature, PRE),
     REMOTE_ROW_NORET(CONNECT_OPEN, "virConnectOpen", connect_open_args, connect_open, PRE),
