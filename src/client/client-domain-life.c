@@ -255,23 +255,32 @@ check_nonzero(unsigned long long value, const char *what, const char *func, GErr
 }
 
 /* SET_MEMORY and SET_MAX_MEMORY: {dom, memory}, no reply body. */
+/* The shape of every sizing call: refuse on a read-only connection or for a zero @value
+ * (named @what), then send @args (whose Dom field is @dom) as @proc. */
 static int
-set_memory(virDomainPtr domain, const char *func, int proc, unsigned long memory)
+call_sizing(virDomainPtr domain, const char *func, int proc, xdrproc_t args_proc, void *args,
+            remote_nonnull_domain *dom, unsigned long value, const char *what)
 {
     g_autoptr(GError) error = NULL;
-    remote_domain_memory_args args = { .memory = memory };
 
-    if (!enter_writable(domain, func, &error) || !check_nonzero(memory, "memory", func, &error)) {
+    if (!enter_writable(domain, func, &error) || !check_nonzero(value, what, func, &error)) {
         mv_client_domain_report(domain, error);
         return -1;
     }
-    mv_client_domain_to_wire(domain, &args.dom);
-    if (!mv_client_call(domain->conn, proc, (xdrproc_t)xdr_remote_domain_memory_args, &args, NULL, NULL,
-                        &error)) {
+    mv_client_domain_to_wire(domain, dom);
+    if (!mv_client_call(domain->conn, proc, args_proc, args, NULL, NULL, &error)) {
         mv_client_domain_report(domain, error);
         return -1;
     }
     return 0;
+}
+
+static int
+set_memory(virDomainPtr domain, const char *func, int proc, unsigned long memory)
+{
+    remote_domain_memory_args args = { .memory = memory };
+    return call_sizing(domain, func, proc, (xdrproc_t)xdr_remote_domain_memory_args, &args, &args.dom,
+                       memory, "memory");
 }
 
 int
@@ -289,56 +298,23 @@ virDomainSetMaxMemory(virDomainPtr domain, unsigned long memory)
 int
 virDomainSetMemoryFlags(virDomainPtr domain, unsigned long memory, unsigned int flags)
 {
-    g_autoptr(GError) error = NULL;
     remote_domain_set_memory_flags_args args = { .memory = memory, .flags = flags };
-
-    if (!enter_writable(domain, G_STRFUNC, &error) || !check_nonzero(memory, "memory", G_STRFUNC, &error)) {
-        mv_client_domain_report(domain, error);
-        return -1;
-    }
-    mv_client_domain_to_wire(domain, &args.dom);
-    if (!mv_client_call(domain->conn, REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS,
-                        (xdrproc_t)xdr_remote_domain_set_memory_flags_args, &args, NULL, NULL, &error)) {
-        mv_client_domain_report(domain, error);
-        return -1;
-    }
-    return 0;
+    return call_sizing(domain, G_STRFUNC, REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS,
+                       (xdrproc_t)xdr_remote_domain_set_memory_flags_args, &args, &args.dom, memory, "memory");
 }
 
 int
 virDomainSetVcpus(virDomainPtr domain, unsigned int nvcpus)
 {
-    g_autoptr(GError) error = NULL;
     remote_domain_set_vcpus_args args = { .nvcpus = nvcpus };
-
-    if (!enter_writable(domain, G_STRFUNC, &error) || !check_nonzero(nvcpus, "nvcpus", G_STRFUNC, &error)) {
-        mv_client_domain_report(domain, error);
-        return -1;
-    }
-    mv_client_domain_to_wire(domain, &args.dom);
-    if (!mv_client_call(domain->conn, REMOTE_PROC_DOMAIN_SET_VCPUS,
-                        (xdrproc_t)xdr_remote_domain_set_vcpus_args, &args, NULL, NULL, &error)) {
-        mv_client_domain_report(domain, error);
-        return -1;
-    }
-    return 0;
+    return call_sizing(domain, G_STRFUNC, REMOTE_PROC_DOMAIN_SET_VCPUS,
+                       (xdrproc_t)xdr_remote_domain_set_vcpus_args, &args, &args.dom, nvcpus, "nvcpus");
 }
 
 int
 virDomainSetVcpusFlags(virDomainPtr domain, unsigned int nvcpus, unsigned int flags)
 {
-    g_autoptr(GError) error = NULL;
     remote_domain_set_vcpus_flags_args args = { .nvcpus = nvcpus, .flags = flags };
-
-    if (!enter_writable(domain, G_STRFUNC, &error) || !check_nonzero(nvcpus, "nvcpus", G_STRFUNC, &error)) {
-        mv_client_domain_report(domain, error);
-        return -1;
-    }
-    mv_client_domain_to_wire(domain, &args.dom);
-    if (!mv_client_call(domain->conn, REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS,
-                        (xdrproc_t)xdr_remote_domain_set_vcpus_flags_args, &args, NULL, NULL, &error)) {
-        mv_client_domain_report(domain, error);
-        return -1;
-    }
-    return 0;
+    return call_sizing(domain, G_STRFUNC, REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS,
+                       (xdrproc_t)xdr_remote_domain_set_vcpus_flags_args, &args, &args.dom, nvcpus, "nvcpus");
 }
