@@ -131,7 +131,8 @@ enumerate_cb(void *opaque)
 {
     QemuStats *st = opaque;
     GPtrArray *targets = g_ptr_array_new_with_free_func((GDestroyNotify)mv_stats_target_free);
-    g_autoptr(GPtrArray) all = mv_domain_list_snapshot(st->drv->domains);
+    /* Only running guests are sampled: do not walk (or sort) thousands of inactive ones. */
+    g_autoptr(GPtrArray) all = mv_domain_list_snapshot_active(st->drv->domains);
     for (guint i = 0; i < all->len; i++) {
         MvDomainObj *obj = all->pdata[i];
         mv_domain_obj_lock(obj);

@@ -240,6 +240,19 @@ mv_domain_list_snapshot(MvDomainList *l)
     return out;
 }
 
+GPtrArray *
+mv_domain_list_snapshot_active(MvDomainList *l)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&l->lock);
+    GPtrArray *out = g_ptr_array_new_full(g_hash_table_size(l->by_id), (GDestroyNotify)mv_domain_obj_unref);
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, l->by_id);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        g_ptr_array_add(out, mv_domain_obj_ref(v));
+    return out;
+}
+
 unsigned
 mv_domain_list_count(MvDomainList *l)
 {

@@ -94,3 +94,6 @@ void mv_domain_list_note_id(MvDomainList *list, int id);
 /* A snapshot of every object, referenced, in name order: iterate without the list lock. */
 GPtrArray *mv_domain_list_snapshot(MvDomainList *list);
 unsigned mv_domain_list_count(MvDomainList *list);
+/* The active objects only (those with an id), referenced, unordered: O(running domains),
+ * for periodic work such as the stats sampler. */
+GPtrArray *mv_domain_list_snapshot_active(MvDomainList *list);
