@@ -9,6 +9,7 @@
 #include "qemu-stats.h"
 #include "daemon/daemon-programs.h"
 #include "util/util-error.h"
+#include "util/util-journal.h"
 #include "remote.h"
 #include "qemu.h"
 
@@ -164,6 +165,8 @@ qemu_driver_init(MvDaemon *d, GError **error)
     if (!drv->emulator)
         g_warning("no qemu-system-x86_64 found: guests cannot run until QEMU is installed");
 
+    if (!qemu_config_journal_open(drv, error))
+        return false;
     drv->tasks = qemu_task_pool_new(drv);
     unsigned stats_interval_ms;
     if (!qemu_stats_config_interval(kf, &stats_interval_ms, error))
@@ -209,6 +212,7 @@ qemu_driver_shutdown(MvDaemon *d)
     }
     g_clear_pointer(&all, g_ptr_array_unref);
     mv_domain_list_free(drv->domains);
+    g_clear_pointer(&drv->journal, mv_journal_close);
     g_free(drv->emulator);
     g_free(drv->config_dir);
     g_free(drv->autostart_dir);

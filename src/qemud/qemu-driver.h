@@ -15,8 +15,10 @@ typedef struct {
     char *lib_dir;           /* <root>/var/lib/modvirt/qemu: monitor sockets and such */
     char *log_dir;           /* <root>/var/log/modvirt/qemu */
     GMutex define_lock;      /* serialises creating new domain objects with their files */
-    GThreadPool *tasks;
-    GThread *autostart;      /* starts autostart domains beside serving clients */      /* runs what QEMU's events ask for (qemu-events.c) */
+    struct MvJournal *journal; /* makes changes under config_dir durable; NULL: each change is
+                                * flushed on its own (the journal could not be created) */
+    GThreadPool *tasks;      /* runs what QEMU's events ask for (qemu-events.c) */
+    GThread *autostart;      /* starts autostart domains beside serving clients */
     struct QemuStats *stats; /* the sampler and QMP gatherer (qemu-stats.c); NULL in some tests */
 } QemuDriver;
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Definitions on disk: one XML file per persistent domain, written atomically and fsynced,
-// and autostart marks as symlinks beside them, as libvirt keeps them.
+// Definitions on disk: one XML file per persistent domain, written atomically, and autostart
+// marks as symlinks beside them, as libvirt keeps them.  Each change is made durable through
+// the directory's journal (util-journal.h): one data flush instead of a file's and its
+// directory's.
 
 #include "qemu-persist.h"
 #include "qemu-caps.h"
 #include "qemu-command.h"
 #include "util/util-error.h"
 #include "util/util-file.h"
+#include "util/util-journal.h"
 
 #include <errno.h>
 #include <string.h>
@@ -47,6 +50,38 @@ autostart_path(QemuDriver *drv, const char *name)
     return g_strdup_printf("%s/%s.xml", drv->autostart_dir, name);
 }
 
+/* The paths above relative to config_dir, as the journal names them. */
+static char *
+config_name(const char *name)
+{
+    return g_strdup_printf("%s.xml", name);
+}
+
+static char *
+autostart_name(const char *name)
+{
+    return g_strdup_printf("autostart/%s.xml", name);
+}
+
+bool
+qemu_config_journal_open(QemuDriver *drv, GError **error)
+{
+    g_autofree char *path = g_build_filename(drv->config_dir, ".journal", NULL);
+    bool existed = g_file_test(path, G_FILE_TEST_EXISTS);
+    int r = mv_journal_open(drv->config_dir, &drv->journal);
+    if (r < 0 && existed) {
+        mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot replay the journal '%s' of the domain definitions",
+                           path);
+        return false;
+    }
+    if (r < 0)
+        g_warning("cannot create the journal '%s': %s; each definition change is flushed on its own",
+                  path, g_strerror(-r));
+    else if (mv_journal_replayed(drv->journal) > 0)
+        g_info("replayed %u changes from the journal '%s'", mv_journal_replayed(drv->journal), path);
+    return true;
+}
+
 bool
 qemu_config_save(QemuDriver *drv, const MvDomainDef *def, GError **error)
 {
@@ -54,7 +89,9 @@ qemu_config_save(QemuDriver *drv, const MvDomainDef *def, GError **error)
     if (!xml)
         return false;
     g_autofree char *path = config_path(drv, def->name);
-    int r = mv_file_write_atomic(path, xml, strlen(xml), 0600);
+    g_autofree char *rel = config_name(def->name);
+    int r = drv->journal ? mv_journal_write(drv->journal, rel, xml, strlen(xml), 0600)
+                        : mv_file_write_atomic(path, xml, strlen(xml), 0600);
     if (r < 0) {
         mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot save the definition of domain '%s' to '%s'",
                            def->name, path);
@@ -67,8 +104,9 @@ bool
 qemu_autostart_set(QemuDriver *drv, const char *name, bool on, GError **error)
 {
     g_autofree char *link = autostart_path(drv, name);
+    g_autofree char *rel = autostart_name(name);
     if (!on) {
-        int r = mv_file_remove_durable(link);
+        int r = drv->journal ? mv_journal_remove(drv->journal, rel) : mv_file_remove_durable(link);
         if (r < 0) {
             mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot remove autostart link '%s'", link);
             return false;
@@ -76,9 +114,16 @@ qemu_autostart_set(QemuDriver *drv, const char *name, bool on, GError **error)
         return true;
     }
     g_autofree char *target = config_path(drv, name);
-    if (g_mkdir_with_parents(drv->autostart_dir, 0755) < 0 ||
-        (symlink(target, link) < 0 && errno != EEXIST)) {
-        mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create autostart link '%s' to '%s'", link, target);
+    int r;
+    if (drv->journal)
+        r = mv_journal_symlink(drv->journal, rel, target);
+    else if (g_mkdir_with_parents(drv->autostart_dir, 0755) < 0 ||
+             (symlink(target, link) < 0 && errno != EEXIST))
+        r = -errno;
+    else
+        r = mv_file_flush(link);
+    if (r < 0) {
+        mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot create autostart link '%s' to '%s'", link, target);
         return false;
     }
     return true;
@@ -90,7 +135,8 @@ qemu_config_remove(QemuDriver *drv, const char *name, GError **error)
     if (!qemu_autostart_set(drv, name, false, error))
         return false;
     g_autofree char *path = config_path(drv, name);
-    int r = mv_file_remove_durable(path);
+    g_autofree char *rel = config_name(name);
+    int r = drv->journal ? mv_journal_remove(drv->journal, rel) : mv_file_remove_durable(path);
     if (r < 0) {
         mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot remove the definition file '%s' of domain '%s'",
                            path, name);

@@ -16,6 +16,12 @@ bool qemu_config_remove(QemuDriver *drv, const char *name, GError **error);
 /* Create or remove the autostart mark of @name. */
 bool qemu_autostart_set(QemuDriver *drv, const char *name, bool on, GError **error);
 
+/* Open the journal of <config_dir>, replaying what a crash left in it.  A journal that
+ * cannot be created (a full or read-only disk) leaves drv->journal NULL with a warning, and
+ * every change is then flushed on its own; one that exists but cannot be replayed is an
+ * error, as loading definitions without it would bring back older states. */
+bool qemu_config_journal_open(QemuDriver *drv, GError **error);
+
 /* Load every definition in <config_dir> into the domain list; broken files are logged and
  * skipped, never deleted. */
 void qemu_config_load_all(QemuDriver *drv);

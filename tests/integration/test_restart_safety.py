@@ -129,6 +129,55 @@ class RestartSafetyTest(RootTestCase):
             self.assertEqual(left, [], f'cgroup {victim_cgroup} of the guest that died while '
                              'the daemon was down is left behind')
 
+    def test_definition_changes_survive_a_crash(self):
+        """Definition changes are durable through the journal of etc/modvirt/qemu: kill -9 the
+        daemon right after the calls return, throw away what an unflushed directory may lose
+        in a power cut (the files of the changes, or the older states), and the next daemon
+        replays them: new definitions, a changed one, an undefine, an autostart mark."""
+        d1 = self.daemon()
+        cfg = os.path.join(self.root, 'etc/modvirt/qemu')
+        self.define(d1, 'rs-old')
+        self.define(d1, 'rs-gone')
+        self.virsh_ok(d1, 'autostart', 'rs-gone')
+        # Written and flushed: a clean checkpoint of the journal (an idle one takes 2 s).
+        with open(os.path.join(cfg, 'rs-old.xml')) as f:
+            old_xml = f.read()
+        with open(os.path.join(cfg, 'rs-gone.xml')) as f:
+            gone_xml = f.read()
+        self.assertTrue(harness.wait_until(lambda: self.journal_epoch() > 1, 10),
+                        'the idle journal was never checkpointed')
+        for n in ('rs-new1', 'rs-new2'):
+            self.define(d1, n)
+        self.virsh_ok(d1, 'setmem', 'rs-old', '40M', '--config')
+        self.virsh_ok(d1, 'autostart', 'rs-new2')
+        self.virsh_ok(d1, 'undefine', 'rs-gone')
+        d1.kill()
+
+        # What a power cut may do to unflushed directory changes: undo them all.
+        for n in ('rs-new1', 'rs-new2'):
+            os.unlink(os.path.join(cfg, f'{n}.xml'))
+        os.unlink(os.path.join(cfg, 'autostart/rs-new2.xml'))
+        with open(os.path.join(cfg, 'rs-old.xml'), 'w') as f:
+            f.write(old_xml)
+        with open(os.path.join(cfg, 'rs-gone.xml'), 'w') as f:
+            f.write(gone_xml)
+        os.symlink(os.path.join(cfg, 'rs-gone.xml'), os.path.join(cfg, 'autostart/rs-gone.xml'))
+
+        d2 = self.daemon()
+        self.assertIn('replayed 6 changes from the journal', d2.log())
+        names = self.virsh_ok(d2, 'list', '--all', '--name').split()
+        self.assertEqual(sorted(names), ['rs-new1', 'rs-new2', 'rs-old'])
+        pending = ET.fromstring(self.virsh_ok(d2, 'dumpxml', '--inactive', 'rs-old'))
+        self.assertEqual(pending.find('currentMemory').text, str(40 * 1024))
+        self.assertEqual(self.virsh_ok(d2, 'dominfo', 'rs-new2').split('Autostart:')[1].split()[0],
+                         'enable')
+        self.assertFalse(os.path.lexists(os.path.join(cfg, 'autostart/rs-gone.xml')))
+
+    def journal_epoch(self):
+        with open(os.path.join(self.root, 'etc/modvirt/qemu/.journal'), 'rb') as f:
+            head = f.read(16)
+        return int.from_bytes(head[8:16], 'little')
+
     def test_status_pid_of_unrelated_process(self):
         """A status file whose pid now belongs to something else (pid reuse): the daemon
         neither adopts nor kills that process; the domain is shut off (crashed)."""

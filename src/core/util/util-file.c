@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,8 +22,8 @@ fsync_dir_of(const char *path)
     return r;
 }
 
-int
-mv_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+static int
+replace_file(const char *path, const void *data, size_t len, mode_t mode, bool flush)
 {
     g_autofree char *tmp = g_strdup_printf("%s.new-XXXXXX", path);
     int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
@@ -42,7 +43,7 @@ mv_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode
         p += n;
         left -= n;
     }
-    if (r == 0 && fsync(fd) < 0)
+    if (r == 0 && flush && fsync(fd) < 0)
         r = -errno;
     if (close(fd) < 0 && r == 0)
         r = -errno;
@@ -52,7 +53,32 @@ mv_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode
         unlink(tmp);
         return r;
     }
-    return fsync_dir_of(path);
+    return flush ? fsync_dir_of(path) : 0;
+}
+
+int
+mv_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+    return replace_file(path, data, len, mode, true);
+}
+
+int
+mv_file_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+    return replace_file(path, data, len, mode, false);
+}
+
+int
+mv_file_flush(const char *path)
+{
+    /* A symlink (ELOOP) or a removed file (ENOENT) is all in its directory. */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno != ELOOP && errno != ENOENT)
+        return -errno;
+    int r = fd >= 0 && fsync(fd) < 0 ? -errno : 0;
+    if (fd >= 0)
+        close(fd);
+    return r < 0 ? r : fsync_dir_of(path);
 }
 
 int

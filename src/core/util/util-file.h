@@ -10,6 +10,16 @@
  * the old or the new contents.  Returns 0 or -errno. */
 int mv_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* The same replacement without any flush: readers see the old or the new contents, but
+ * after a crash either may be there (or, on some filesystems, neither).  For files whose
+ * durability comes from elsewhere (a journal) or that live on tmpfs.  Returns 0 or -errno. */
+int mv_file_replace(const char *path, const void *data, size_t len, mode_t mode);
+
+/* Flush @path (a file; for a symlink or a removed file, only its directory) and its
+ * directory entry.
+ * Returns 0 or -errno. */
+int mv_file_flush(const char *path);
+
 /* Read the whole of a small file (kernel pseudo-files: /proc, /sys, cgroupfs), binary-safe:
  * *ret_data is NUL-terminated and *ret_len (may be NULL) its length.  Files larger than
  * @max bytes fail with -EFBIG.  Returns 0 or -errno. */
