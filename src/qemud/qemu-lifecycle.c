@@ -170,6 +170,19 @@ query_ptys(QemuMonitor *mon)
     return map;
 }
 
+/* Whether set_pty_paths() has anything to fill in: most guests have no pty, and then the
+ * start need not wait for query-chardev. */
+static bool
+has_pty_serial(const MvDomainDef *def)
+{
+    for (guint i = 0; i < def->serials->len; i++) {
+        const MvDomainChr *chr = def->serials->pdata[i];
+        if (chr->type == MV_DOMAIN_CHR_PTY)
+            return true;
+    }
+    return false;
+}
+
 /* Record the pty of each pty serial port (and the console mirroring it) in the live XML. */
 static void
 set_pty_paths(MvDomainDef *def, GHashTable *ptys)
@@ -288,6 +301,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         .monitor_path = priv->monitor_path,
         .cgroup_name = priv->cgroup_name,
         .own_session = true,
+        .run = !paused,
         .callbacks = qemu_domain_monitor_callbacks,
         .opaque = obj,
     };
@@ -297,15 +311,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     QemuProcess *proc = NULL;
     bool ok = qemu_process_launch((const char *const *)argv, &opts, &proc, error);
     qemu_taps_close(&taps);   /* QEMU has its own copies now */
-    if (ok && !paused) {
-        ok = qemu_monitor_cont(qemu_process_monitor(proc), error);
-        if (!ok) {
-            g_autoptr(GError) ignored = NULL;
-            qemu_process_stop(proc, false, &ignored);
-            qemu_process_free(g_steal_pointer(&proc));
-        }
-    }
-    g_autoptr(GHashTable) ptys = ok ? query_ptys(qemu_process_monitor(proc)) : NULL;
+    g_autoptr(GHashTable) ptys = ok && has_pty_serial(def) ? query_ptys(qemu_process_monitor(proc)) : NULL;
     mv_domain_obj_lock(obj);
     if (!ok) {
         release_runtime(drv, obj, priv);

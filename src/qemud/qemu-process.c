@@ -268,7 +268,23 @@ typedef struct {
     size_t n_keep;
     int max_fd;           /* for the close() loop when close_range() is missing */
     bool own_session;
+    const char *const *cgroup_files;  /* what QEMU writes to join its cgroup; NULL: none */
 } SpawnPlan;
+
+/* What the children report on the status pipe: first the intermediate's SPAWN_PID, then
+ * (after the "go") nothing when exec succeeded, or one failure.  A record is one write()
+ * of less than PIPE_BUF bytes, so two writers never interleave within one. */
+typedef enum {
+    SPAWN_PID,            /* value: QEMU's pid */
+    SPAWN_FORK_FAILED,    /* value: errno of setsid() or fork() in the intermediate */
+    SPAWN_CGROUP_FAILED,  /* value: errno of joining the cgroup */
+    SPAWN_EXEC_FAILED,    /* value: errno of preparing the fds or of execve() */
+} SpawnEvent;
+
+typedef struct {
+    int event;            /* SpawnEvent */
+    int value;
+} SpawnStatus;
 
 /* Close every fd >= @first not in plan->keep.  Async-signal-safe. */
 static void
@@ -295,14 +311,22 @@ close_other_fds(const SpawnPlan *plan, int first)
     }
 }
 
-/* Report errno @err to the daemon and die.  Async-signal-safe. */
-static G_GNUC_NORETURN void
-child_fail(int status_wr, int err)
+/* Send one record to the daemon.  Async-signal-safe. */
+static void
+report(int status_wr, SpawnEvent event, int value)
 {
+    SpawnStatus st = { .event = event, .value = value };
     ssize_t n;
     do {
-        n = write(status_wr, &err, sizeof(err));
+        n = write(status_wr, &st, sizeof(st));
     } while (n < 0 && errno == EINTR);
+}
+
+/* Report failure @event with errno @err to the daemon and die.  Async-signal-safe. */
+static G_GNUC_NORETURN void
+child_fail(int status_wr, SpawnEvent event, int err)
+{
+    report(status_wr, event, err);
     _exit(127);
 }
 
@@ -310,8 +334,17 @@ child_fail(int status_wr, int err)
 static G_GNUC_NORETURN void
 run_qemu_child(const SpawnPlan *plan, int sync_rd, int status_wr)
 {
-    /* Wait for the daemon to put us in our cgroup.  Anything but its "go" (EOF: the
-     * daemon died or gave up) means we must not become QEMU. */
+    /* Join the cgroup before exec, so that nothing QEMU does escapes its accounting: v1
+     * memory charges a page to the group of whoever touched it first and does not move
+     * charges with the task, and every thread QEMU creates inherits the group.  We join
+     * ourselves rather than being moved by the daemon because a single-threaded process
+     * joining itself is cheap (see mv_cgroup_join_files), and because it overlaps with the
+     * daemon's own work before the "go". */
+    int cgroup_err = plan->cgroup_files ? -mv_cgroup_join_self(plan->cgroup_files) : 0;
+
+    /* Wait for the daemon's "go": it knows our pid and start time then, so that nothing it
+     * does to us later (killing us after a failure) can hit a recycled pid.  Anything else
+     * (EOF: the daemon died or gave up) means we must not become QEMU. */
     char go = 0;
     ssize_t n;
     do {
@@ -319,6 +352,8 @@ run_qemu_child(const SpawnPlan *plan, int sync_rd, int status_wr)
     } while (n < 0 && errno == EINTR);
     if (n != 1 || go != 'g')
         _exit(127);
+    if (cgroup_err)
+        child_fail(status_wr, SPAWN_CGROUP_FAILED, cgroup_err);
 
     /* Signals the daemon blocks or ignores would stay so across exec. */
     sigset_t none;
@@ -332,15 +367,15 @@ run_qemu_child(const SpawnPlan *plan, int sync_rd, int status_wr)
      * dup2 also clears close-on-exec on 0-2. */
     if (dup2(plan->devnull, STDIN_FILENO) < 0 || dup2(plan->log_fd, STDOUT_FILENO) < 0 ||
         dup2(plan->log_fd, STDERR_FILENO) < 0)
-        child_fail(status_wr, errno);
+        child_fail(status_wr, SPAWN_EXEC_FAILED, errno);
     for (size_t i = 0; i < plan->n_pass_fds; i++) {
         if (fcntl(plan->pass_fds[i], F_SETFD, 0) < 0)
-            child_fail(status_wr, errno);
+            child_fail(status_wr, SPAWN_EXEC_FAILED, errno);
     }
     close_other_fds(plan, 3);
 
     execve(plan->binary, plan->argv, plan->envp);
-    child_fail(status_wr, errno);
+    child_fail(status_wr, SPAWN_EXEC_FAILED, errno);
 }
 
 /* The intermediate process: new session, fork QEMU, report its pid, exit.  QEMU's
@@ -354,19 +389,15 @@ run_intermediate(const SpawnPlan *plan, int sync_rd, int sync_wr, int status_rd,
     close(status_rd);
     /* Guests must not get the daemon's terminal signals or die with its session. */
     if (plan->own_session && setsid() < 0)
-        child_fail(status_wr, errno);
+        child_fail(status_wr, SPAWN_FORK_FAILED, errno);
     /* _Fork, not fork: no atfork handlers, which is what makes it safe in a child of a
      * multithreaded process. */
     pid_t pid = _Fork();
     if (pid < 0)
-        child_fail(status_wr, errno);
+        child_fail(status_wr, SPAWN_FORK_FAILED, errno);
     if (pid == 0)
         run_qemu_child(plan, sync_rd, status_wr);
-    int value = -(int)pid;  /* negative: a pid, positive: an errno */
-    ssize_t n;
-    do {
-        n = write(status_wr, &value, sizeof(value));
-    } while (n < 0 && errno == EINTR);
+    report(status_wr, SPAWN_PID, (int)pid);
     _exit(0);
 }
 
@@ -384,14 +415,14 @@ prepare_fd(int fd)
     return moved;
 }
 
-/* Read one int from the status pipe within @deadline.  Returns 1 when read, 0 at EOF,
+/* Read one record from the status pipe within @deadline.  Returns 1 when read, 0 at EOF,
  * -errno (-ETIMEDOUT) otherwise. */
 static int
-read_status(int fd, int *ret_value, gint64 deadline)
+read_status(int fd, SpawnStatus *ret_status, gint64 deadline)
 {
     size_t got = 0;
-    char *buf = (char *)ret_value;
-    while (got < sizeof(int)) {
+    char *buf = (char *)ret_status;
+    while (got < sizeof(*ret_status)) {
         gint64 left = deadline - g_get_monotonic_time();
         if (left <= 0)
             return -ETIMEDOUT;
@@ -403,7 +434,7 @@ read_status(int fd, int *ret_value, gint64 deadline)
             return -errno;
         if (r == 0)
             continue;
-        ssize_t n = read(fd, buf + got, sizeof(int) - got);
+        ssize_t n = read(fd, buf + got, sizeof(*ret_status) - got);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -413,6 +444,14 @@ read_status(int fd, int *ret_value, gint64 deadline)
         got += (size_t)n;
     }
     return 1;
+}
+
+/* Collect the intermediate process, which exits right after reporting QEMU's pid. */
+static void
+reap_intermediate(pid_t mid)
+{
+    while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+        ;  /* ECHILD: someone set SIGCHLD to SIG_IGN and the kernel reaped it; fine */
 }
 
 static int
@@ -436,13 +475,11 @@ spawn_pipes_close(SpawnPipes *p)
     }
 }
 
-/* Fork QEMU through an intermediate process and hold it before exec until it is in
- * @cg.  Joining the cgroup before exec (rather than moving QEMU in afterwards) means no
- * CPU time and no memory escapes its accounting: v1 memory charges pages where they were
- * first touched and does not move them with the task, and every thread QEMU creates
- * inherits the group.  Sets proc's pid, start time and pidfd. */
+/* Fork QEMU through an intermediate process; QEMU joins its cgroup (plan->cgroup_files)
+ * and holds before exec until we know its pid and start time.  Sets proc's pid, start
+ * time and pidfd. */
 static bool
-spawn(QemuProcess *proc, SpawnPlan *plan, MvCgroup *cg, GError **error)
+spawn(QemuProcess *proc, SpawnPlan *plan, GError **error)
 {
     SpawnPipes pipes = { { -1, -1, -1, -1 } };
     for (int i = 0; i < 2; i++) {
@@ -487,19 +524,18 @@ spawn(QemuProcess *proc, SpawnPlan *plan, MvCgroup *cg, GError **error)
     close(sync_rd);
     close(status_wr);
     pipes.fds[0] = pipes.fds[3] = -1;
-    while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
-        ;  /* ECHILD: someone set SIGCHLD to SIG_IGN and the kernel reaped it; fine */
 
     gint64 deadline = g_get_monotonic_time() + (gint64)SPAWN_HANDSHAKE_MS * 1000;
-    int value = 0;
-    int r = read_status(status_rd, &value, deadline);
-    if (r <= 0 || value >= 0) {
-        int err = r < 0 ? -r : (r == 0 ? EPROTO : value);
+    SpawnStatus st = { 0 };
+    int r = read_status(status_rd, &st, deadline);
+    if (r <= 0 || st.event != SPAWN_PID || st.value <= 0) {
+        int err = r < 0 ? -r : (r == 0 || st.event == SPAWN_PID ? EPROTO : st.value);
         mv_error_set_errno(error, MV_FROM_QEMU, err, "cannot start QEMU for '%s'", proc->name);
         spawn_pipes_close(&pipes);
+        reap_intermediate(mid);
         return false;
     }
-    proc->pid = -value;
+    proc->pid = st.value;
 
     /* QEMU waits on the sync pipe, so it is alive and its start time is final (exec does
      * not change it). */
@@ -514,13 +550,7 @@ spawn(QemuProcess *proc, SpawnPlan *plan, MvCgroup *cg, GError **error)
         mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot watch QEMU process %d of '%s'", (int)proc->pid,
                            proc->name);
         spawn_pipes_close(&pipes);  /* EOF on the sync pipe: it exits without exec */
-        return false;
-    }
-
-    if (cg && (r = mv_cgroup_add_process(cg, proc->pid)) < 0) {
-        mv_error_set_errno(error, MV_FROM_CGROUP, -r, "cannot move QEMU process %d of '%s' into its cgroup",
-                           (int)proc->pid, proc->name);
-        spawn_pipes_close(&pipes);
+        reap_intermediate(mid);
         return false;
     }
 
@@ -529,13 +559,22 @@ spawn(QemuProcess *proc, SpawnPlan *plan, MvCgroup *cg, GError **error)
     } while (r == -EINTR);
     close(sync_wr);
     pipes.fds[1] = -1;
+    /* Reaped only now: its exit (tearing down its copy of our address space) need not
+     * delay QEMU's "go". */
+    reap_intermediate(mid);
+    st.event = SPAWN_EXEC_FAILED;
     if (r == 0) {
-        /* EOF: exec succeeded (close-on-exec closed the pipe).  A value: exec's errno. */
-        r = read_status(status_rd, &value, deadline);
+        /* EOF: exec succeeded (close-on-exec closed the pipe).  A record: what failed. */
+        r = read_status(status_rd, &st, deadline);
         if (r == 1)
-            r = -value;
+            r = -st.value;
     }
     spawn_pipes_close(&pipes);
+    if (r < 0 && st.event == SPAWN_CGROUP_FAILED) {
+        mv_error_set_errno(error, MV_FROM_CGROUP, -r, "cannot move QEMU process %d of '%s' into its cgroup",
+                           (int)proc->pid, proc->name);
+        return false;
+    }
     if (r < 0) {
         mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot execute QEMU binary '%s' for '%s'", plan->binary,
                            proc->name);
@@ -615,14 +654,15 @@ open_monitor(QemuProcess *proc, const QemuLaunchOpts *opts, GError **error)
     return mon;
 }
 
-/* After exec: the monitor, then the vCPU threads.  On failure, the error says why QEMU
- * died if it did. */
+/* After exec: the monitor, "cont" if asked, then the vCPU threads.  On failure, the error
+ * says why QEMU died if it did. */
 static bool
 connect_new(QemuProcess *proc, const QemuLaunchOpts *opts, off_t log_from, GError **error)
 {
     g_autoptr(GError) local = NULL;
     proc->mon = open_monitor(proc, opts, &local);
-    if (proc->mon && qemu_process_refresh_vcpus(proc, &local))
+    if (proc->mon && (!opts->run || qemu_monitor_cont(proc->mon, &local)) &&
+        qemu_process_refresh_vcpus(proc, &local))
         return true;
 
     /* A closed monitor usually means QEMU is on its way out; let it finish, then its log
@@ -682,6 +722,7 @@ qemu_process_launch(const char *const *argv, const QemuLaunchOpts *opts, QemuPro
         g_debug("cannot remove stale monitor socket '%s': %s, ignoring", opts->monitor_path,
                 g_strerror(errno));
 
+    g_auto(GStrv) cgroup_files = proc->cgroup ? mv_cgroup_join_files(proc->cgroup) : NULL;
     struct rlimit rl = { 0 };
     getrlimit(RLIMIT_NOFILE, &rl);
     SpawnPlan plan = {
@@ -695,8 +736,9 @@ qemu_process_launch(const char *const *argv, const QemuLaunchOpts *opts, QemuPro
         .max_fd = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > CLOSE_LOOP_MAX_FD ? CLOSE_LOOP_MAX_FD
                                                                                    : (int)rl.rlim_cur,
         .own_session = opts->own_session,
+        .cgroup_files = (const char *const *)cgroup_files,
     };
-    bool spawned = spawn(proc, &plan, proc->cgroup, error);
+    bool spawned = spawn(proc, &plan, error);
     close(log_fd);
     close(devnull);
 

@@ -27,6 +27,9 @@ typedef struct {
     const char *cgroup_parent;   /* NULL: MV_CGROUP_DEFAULT_PARENT */
     const char *cgroup_name;     /* NULL: no cgroup */
     bool own_session;            /* setsid(): no terminal, no signals from the daemon's group */
+    /* Launch only: "cont" as soon as the monitor is up, before reading the vCPU thread ids,
+     * so that the guest does not wait for that round trip (for a command line with -S). */
+    bool run;
     const char *home;            /* HOME for QEMU; NULL: "/root" */
     const int *pass_fds;         /* fds (>= 3) QEMU inherits under the same numbers */
     size_t n_pass_fds;
@@ -42,7 +45,8 @@ typedef struct {
 
 /* Start QEMU with @argv (argv[0] the binary: a path, or a name looked up in PATH) and
  * the options in @opts, wait for its monitor, and read its vCPU thread ids.  The vCPUs do
- * not run unless the command line lacks -S; the caller decides when to "cont".
+ * not run unless the command line lacks -S or opts->run is set; otherwise the caller decides
+ * when to "cont".
  * Any failure leaves nothing behind: the process is killed, the cgroup removed.  Errors
  * (MV_FROM_QEMU): the binary missing or not executable (MV_ERR_SYSTEM_ERROR), QEMU exiting
  * early ("internal error: qemu unexpectedly closed the monitor: <last lines of the log>"),

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // QEMU failing in the ways users meet: a bad option or device (QEMU's own message must
 // reach the error, and nothing may stay behind), a missing binary, a monitor that never
-// appears, a QEMU killed with SIGKILL (noticed at once), and a SIGSTOPped QEMU (its
-// commands time out on time while other guests' monitors carry on).
+// appears, a cgroup QEMU cannot join, a QEMU killed with SIGKILL (noticed at once), and a
+// SIGSTOPped QEMU (its commands time out on time while other guests' monitors carry on).
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "qemu-test.h"
+#include "util/util-cgroup.h"
 #include "util/util-error.h"
 #include "util/util-proc.h"
 
@@ -112,6 +114,51 @@ test_no_monitor(void)
     g_assert_cmpint(ms, >=, 950);
     g_assert_cmpint(ms, <, 5000);
     assert_nothing_left(vm);
+}
+
+/* QEMU joins its cgroup itself before exec; when that fails (here: a v1 cpuset without
+ * CPUs, which takes no tasks), the launch says so and leaves nothing behind. */
+static void
+test_cgroup_join(void)
+{
+    if (!test_qemu_binary())
+        return;
+    g_autoptr(MvCgroupLayout) layout = NULL;
+    if (geteuid() != 0 || mv_cgroup_layout_detect(&layout) < 0 || layout->version != 1 ||
+        !layout->mount[MV_CGROUP_CPUSET]) {
+        g_test_skip("needs root and a v1 cpuset hierarchy");
+        return;
+    }
+    g_autoptr(TestVm) vm = test_vm_new("nocpus");
+    /* A parent made by hand, without CPUs: the guest's group finds nothing to copy. */
+    g_autofree char *parent = g_build_filename(test_cgroup_parent(), "nocpus", NULL);
+    g_autofree char *cpuset = g_build_filename(layout->mount[MV_CGROUP_CPUSET], parent, NULL);
+    g_assert_cmpint(g_mkdir_with_parents(cpuset, 0755), ==, 0);
+    /* A plain write: cgroupfs takes no temporary file and rename. */
+    g_autofree char *cpus = g_build_filename(cpuset, "cpuset.cpus", NULL);
+    int fd = open(cpus, O_WRONLY | O_CLOEXEC);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(write(fd, "\n", 1), ==, 1);
+    close(fd);
+    vm->opts.cgroup_parent = parent;
+
+    g_autoptr(QemuProcess) proc = NULL;
+    g_autoptr(GError) err = NULL;
+    g_assert_false(test_vm_launch(vm, 1, NULL, &proc, &err));
+    g_test_message("%s", err->message);
+    g_assert_null(proc);
+    g_assert_nonnull(strstr(err->message, "into its cgroup"));
+    g_assert_nonnull(strstr(err->message, g_strerror(ENOSPC)));
+    g_assert_cmpuint(test_count_processes(vm->dir), ==, 0);
+    g_assert_false(g_file_test(vm->monitor_path, G_FILE_TEST_EXISTS));
+    for (int c = 0; c < MV_CGROUP_CONTROLLER_LAST; c++) {
+        if (!layout->mount[c])
+            continue;
+        g_autofree char *dir = g_build_filename(layout->mount[c], parent, vm->cgroup_name, NULL);
+        g_assert_false(g_file_test(dir, G_FILE_TEST_IS_DIR));
+        g_autofree char *pdir = g_build_filename(layout->mount[c], parent, NULL);
+        rmdir(pdir);
+    }
 }
 
 static void
@@ -251,6 +298,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemu/failure/bad-device", test_bad_device);
     g_test_add_func("/qemu/failure/missing-binary", test_missing_binary);
     g_test_add_func("/qemu/failure/no-monitor", test_no_monitor);
+    g_test_add_func("/qemu/failure/cgroup-join", test_cgroup_join);
     g_test_add_func("/qemu/failure/kill9", test_kill9);
     g_test_add_func("/qemu/failure/sigstop", test_sigstop);
     int ret = g_test_run();

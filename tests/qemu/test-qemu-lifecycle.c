@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// A real QEMU (TCG, diskless, SeaBIOS) through its life: launched paused, continued,
-// stopped, reset and quit, with the events arriving through the monitor callback on the
+// A real QEMU (TCG, diskless, SeaBIOS) through its life: launched paused (or running at
+// once), continued, stopped, reset and quit, with the events arriving through the monitor callback on the
 // I/O thread; vCPU threads; the log; the cgroup and its CPU accounting; and commands from
 // a thread that has to drive the main context itself.
 
@@ -252,6 +252,15 @@ test_cgroup(void)
         g_test_message("%s", *l);
         g_assert_true(g_str_has_suffix(line, group));
     }
+    /* QEMU joined thread by thread ("tasks") while it had one thread: those it made later,
+     * the vCPUs among them, inherited the group. */
+    size_t ntids = 0;
+    const pid_t *tids = qemu_process_vcpu_tids(proc, &ntids);
+    g_assert_cmpuint(ntids, ==, 1);
+    g_autofree char *tpath = g_strdup_printf("/proc/%d/task/%d/cgroup", (int)qemu_process_pid(proc), (int)tids[0]);
+    g_autofree char *tplacement = NULL;
+    g_assert_true(g_file_get_contents(tpath, &tplacement, NULL, NULL));
+    g_assert_cmpstr(tplacement, ==, placement);
 
     /* Paused in prelaunch the vCPUs use nothing much; running in SeaBIOS they spin. */
     MvCgroupCpuStat paused = { 0 }, running = { 0 };
@@ -274,6 +283,30 @@ test_cgroup(void)
     g_assert_false(qemu_process_is_alive(proc));
     g_assert_false(test_cgroup_exists(vm->cgroup_name));
     g_assert_null(qemu_process_cgroup(proc));
+}
+
+/* opts->run: the guest runs when the launch returns, and the vCPU ids are known. */
+static void
+test_run(void)
+{
+    if (!test_qemu_binary())
+        return;
+    g_autoptr(TestVm) vm = test_vm_new("run");
+    g_autoptr(QemuProcess) proc = NULL;
+    g_autoptr(GError) err = NULL;
+    vm->opts.run = true;
+    g_assert_true(test_vm_launch(vm, 2, NULL, &proc, &err));
+    g_assert_no_error(err);
+    assert_status(proc, true, "running");
+    g_autoptr(TestEvent) resume = test_vm_wait_event(vm, "RESUME", EVENT_WAIT_MS);
+    g_assert_nonnull(resume);
+    size_t ntids = 0;
+    const pid_t *tids = qemu_process_vcpu_tids(proc, &ntids);
+    g_assert_cmpuint(ntids, ==, 2);
+    g_assert_cmpint(tids[0], >, 0);
+    g_assert_cmpint(tids[1], >, 0);
+    g_assert_true(qemu_process_stop(proc, true, &err));
+    g_assert_no_error(err);
 }
 
 /* No thread runs the default context: the command's own thread drives it, and events are
@@ -309,6 +342,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemu/lifecycle/events", test_lifecycle);
     g_test_add_func("/qemu/lifecycle/log", test_log);
     g_test_add_func("/qemu/lifecycle/cgroup", test_cgroup);
+    g_test_add_func("/qemu/lifecycle/run", test_run);
     g_test_add_func("/qemu/lifecycle/self-driven", test_self_driven);
     int ret = g_test_run();
     test_io_stop();

@@ -3,7 +3,7 @@
 // (tests/data/cgroup: this host's v1 hybrid with cpu and cpuacct apart, a systemd v1 host
 // with "cpu,cpuacct" joined, a pure v2 host, a container's subtree view), the stat
 // parsers, and, as root, a real group on this host: create, place a busy child, read its
-// accounting, remove.
+// accounting, remove; and a forked child joining a group by itself.
 
 #include <errno.h>
 #include <fcntl.h>
@@ -310,6 +310,67 @@ test_real(void)
     }
 }
 
+/* A forked child joins the group by itself, as QEMU does before exec: the whole process
+ * lands in the group in every controller, and a failure comes back as -errno. */
+static void
+test_join_self(void)
+{
+    g_autoptr(MvCgroupLayout) layout = NULL;
+    if (!can_run_real(&layout))
+        return;
+    g_autofree char *parent = g_strdup_printf("modvirt-test-join-%d", (int)getpid());
+    g_autoptr(MvCgroup) cg = NULL;
+    g_assert_cmpint(mv_cgroup_create(layout, parent, "vm1", &cg), ==, 0);
+    g_auto(GStrv) files = mv_cgroup_join_files(cg);
+    g_assert_cmpuint(g_strv_length(files), >, 0);
+    for (char **f = files; *f; f++)
+        g_assert_true(g_str_has_suffix(*f, layout->version == 2 ? "/cgroup.procs" : "/tasks"));
+
+    int res[2];
+    g_assert_cmpint(pipe2(res, O_CLOEXEC), ==, 0);
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        int r = mv_cgroup_join_self((const char *const *)files);
+        if (write(res[1], &r, sizeof(r)) != sizeof(r))
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    close(res[1]);
+    int r = -1;
+    g_assert_cmpint(read(res[0], &r, sizeof(r)), ==, sizeof(r));
+    close(res[0]);
+    g_assert_cmpint(r, ==, 0);
+
+    g_autofree char *procpath = g_strdup_printf("/proc/%d/cgroup", (int)pid);
+    g_autofree char *placement = NULL;
+    g_assert_true(g_file_get_contents(procpath, &placement, NULL, NULL));
+    for (int c = 0; c < MV_CGROUP_CONTROLLER_LAST; c++) {
+        const char *name = mv_cgroup_controller_name(c, layout->version);
+        if (!layout->mount[c] || !name)
+            continue;
+        g_autofree char *line = layout->version == 2 ? g_strdup_printf("0::/%s/vm1\n", parent)
+                                                     : g_strdup_printf(":%s:/%s/vm1\n", name, parent);
+        g_assert_nonnull(strstr(placement, line));
+    }
+    g_assert_true(mv_cgroup_has_processes(cg));
+    reap(pid);
+
+    /* A control file that is not there: the errno of the open. */
+    const char *const missing[] = { "/nonexistent/cgroup/tasks", NULL };
+    g_assert_cmpint(mv_cgroup_join_self(missing), ==, -ENOENT);
+
+    g_assert_cmpint(mv_cgroup_remove(cg), ==, 0);
+    for (int i = 0; i < MV_CGROUP_CONTROLLER_LAST; i++) {
+        if (!layout->mount[i])
+            continue;
+        g_autofree char *pdir = g_build_filename(layout->mount[i], parent, NULL);
+        rmdir(pdir);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -321,5 +382,6 @@ main(int argc, char **argv)
     g_test_add_func("/cgroup/layout/bad", test_layout_bad);
     g_test_add_func("/cgroup/keyed", test_keyed);
     g_test_add_func("/cgroup/real", test_real);
+    g_test_add_func("/cgroup/join-self", test_join_self);
     return g_test_run();
 }

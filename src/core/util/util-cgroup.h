@@ -97,6 +97,18 @@ const char *mv_cgroup_path(const MvCgroup *cg, MvCgroupController c);
  * Returns 0 or -errno of the first write that failed. */
 int mv_cgroup_add_process(MvCgroup *cg, pid_t pid);
 
+/* The control files through which a process joins @cg by itself (see mv_cgroup_join_self),
+ * one per distinct directory: "tasks" in v1, "cgroup.procs" in v2.  Free with g_strfreev(). */
+GStrv mv_cgroup_join_files(const MvCgroup *cg);
+
+/* Move the calling process into the group by writing "0" to each of @files (from
+ * mv_cgroup_join_files), for a child between fork and exec: async-signal-safe (open, write
+ * and close only).  In v1 this moves the calling thread alone, so the caller must be
+ * single-threaded (a freshly forked child is); threads it creates later, and the program it
+ * execs, inherit the group.  Returns 0 or -errno of the first write that failed; the groups
+ * joined before it stay joined. */
+int mv_cgroup_join_self(const char *const *files);
+
 /* CPU time used by the group's tasks, in nanoseconds.  v1: cpuacct.usage (exact) and
  * cpuacct.stat (user/system, USER_HZ ticks scaled to ns); v2: cpu.stat usage_usec,
  * user_usec, system_usec scaled to ns. */
