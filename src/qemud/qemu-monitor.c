@@ -537,8 +537,12 @@ read_message_sync(QemuMonitor *mon, gint64 deadline, unsigned timeout_ms, GError
     }
 }
 
+/* Ids of the handshake's own commands: callers' ids count up from 1. */
+#define ID_NEGOTIATE 0
+#define ID_CONT (-1)
+
 static bool
-handshake(QemuMonitor *mon, gint64 deadline, unsigned timeout_ms, GError **error)
+handshake(QemuMonitor *mon, gint64 deadline, unsigned timeout_ms, bool cont, GError **error)
 {
     json_object *greeting = read_message_sync(mon, deadline, timeout_ms, error);
     if (!greeting)
@@ -560,12 +564,14 @@ handshake(QemuMonitor *mon, gint64 deadline, unsigned timeout_ms, GError **error
         return false;
     }
 
-    /* Leaves capabilities negotiation mode; commands and events flow from here on.  Id 0
-     * is never handed out to a caller's command. */
-    static const char negotiate[] = "{\"execute\":\"qmp_capabilities\",\"id\":0}\n";
+    /* Leaves capabilities negotiation mode; commands and events flow from here on.  QEMU
+     * reads the second command only after answering the first, so "cont" can ride along. */
+    static const char negotiate[] = "{\"execute\":\"qmp_capabilities\",\"id\":0}\n"
+                                    "{\"execute\":\"cont\",\"id\":-1}\n";
+    size_t len = cont ? sizeof(negotiate) - 1 : (size_t)(strchr(negotiate, '\n') + 1 - negotiate);
     size_t off = 0;
-    while (off < sizeof(negotiate) - 1) {
-        ssize_t n = send(mon->fd, negotiate + off, sizeof(negotiate) - 1 - off, MSG_NOSIGNAL);
+    while (off < len) {
+        ssize_t n = send(mon->fd, negotiate + off, len - off, MSG_NOSIGNAL);
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
             int r = wait_fd(mon->fd, POLLOUT, -1, deadline);
             if (r == -ETIMEDOUT) {
@@ -583,29 +589,41 @@ handshake(QemuMonitor *mon, gint64 deadline, unsigned timeout_ms, GError **error
         off += (size_t)n;
     }
 
-    for (;;) {
+    /* Events before the replies (RESUME, with "cont") are kept, in order, ahead of what is
+     * left unread: they are delivered once the callbacks are in place. */
+    g_autoptr(GString) early = g_string_new(NULL);
+    unsigned waiting = cont ? 2 : 1;
+    ok = true;
+    while (waiting > 0) {
         json_object *msg = read_message_sync(mon, deadline, timeout_ms, error);
         if (!msg)
             return false;
-        json_object *id, *err;
-        bool is_reply = json_object_object_get_ex(msg, "id", &id) && json_object_get_int64(id) == 0;
-        bool failed = json_object_object_get_ex(msg, "error", &err);
-        if (is_reply && failed) {
+        json_object *id, *err, *event;
+        if (json_object_object_get_ex(msg, "event", &event)) {
+            g_string_append(early, json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN));
+            g_string_append_c(early, '\n');
+        }
+        gint64 id_value = json_object_object_get_ex(msg, "id", &id) ? json_object_get_int64(id) : 1;
+        bool is_reply = id_value == ID_NEGOTIATE || (cont && id_value == ID_CONT);
+        if (is_reply && json_object_object_get_ex(msg, "error", &err) && ok) {
             json_object *desc = NULL;
             json_object_object_get_ex(err, "desc", &desc);
-            mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
-                         "unable to execute QEMU command 'qmp_capabilities': %s",
+            mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR, "unable to execute QEMU command '%s': %s",
+                         id_value == ID_NEGOTIATE ? "qmp_capabilities" : "cont",
                          desc ? json_object_get_string(desc) : "unknown error");
+            ok = false;
         }
         json_object_put(msg);
         if (is_reply)
-            return !failed;
+            waiting--;
     }
+    g_string_prepend_len(mon->rx, early->str, early->len);
+    return ok;
 }
 
-QemuMonitor *
-qemu_monitor_open(const char *path, int pidfd, unsigned timeout_ms, const QemuMonitorCallbacks *callbacks,
-                  void *opaque, GDestroyNotify opaque_free, GError **error)
+static QemuMonitor *
+monitor_open(const char *path, int pidfd, unsigned timeout_ms, const QemuMonitorCallbacks *callbacks,
+             void *opaque, GDestroyNotify opaque_free, bool cont, GError **error)
 {
     if (timeout_ms == 0)
         timeout_ms = QEMU_MONITOR_OPEN_TIMEOUT_MS;
@@ -627,7 +645,7 @@ qemu_monitor_open(const char *path, int pidfd, unsigned timeout_ms, const QemuMo
     g_mutex_init(&mon->lock);
     g_cond_init(&mon->cond);
 
-    if (!handshake(mon, deadline, timeout_ms, error)) {
+    if (!handshake(mon, deadline, timeout_ms, cont, error)) {
         monitor_unref(mon);  /* @opaque is not ours yet: not freed */
         return NULL;
     }
@@ -653,6 +671,20 @@ qemu_monitor_open(const char *path, int pidfd, unsigned timeout_ms, const QemuMo
         g_source_unref(idle);
     }
     return mon;
+}
+
+QemuMonitor *
+qemu_monitor_open(const char *path, int pidfd, unsigned timeout_ms, const QemuMonitorCallbacks *callbacks,
+                  void *opaque, GDestroyNotify opaque_free, GError **error)
+{
+    return monitor_open(path, pidfd, timeout_ms, callbacks, opaque, opaque_free, false, error);
+}
+
+QemuMonitor *
+qemu_monitor_open_cont(const char *path, int pidfd, unsigned timeout_ms, const QemuMonitorCallbacks *callbacks,
+                       void *opaque, GDestroyNotify opaque_free, GError **error)
+{
+    return monitor_open(path, pidfd, timeout_ms, callbacks, opaque, opaque_free, true, error);
 }
 
 /* ---- commands ---- */

@@ -60,6 +60,13 @@ QemuMonitor *qemu_monitor_open(const char *path, int pidfd, unsigned timeout_ms,
                                const QemuMonitorCallbacks *callbacks, void *opaque,
                                GDestroyNotify opaque_free, GError **error);
 
+/* The same, and "cont" sent in the same write as the negotiation, for a QEMU started with
+ * -S that should run at once: QEMU answers both as soon as its main loop turns, so running
+ * is one round trip nearer.  A failed "cont" fails the open. */
+QemuMonitor *qemu_monitor_open_cont(const char *path, int pidfd, unsigned timeout_ms,
+                                    const QemuMonitorCallbacks *callbacks, void *opaque,
+                                    GDestroyNotify opaque_free, GError **error);
+
 /* Close the connection (if still open) and drop the caller's reference.  Waiting commands
  * fail.  QEMU keeps running.  The I/O thread may be inside a callback at that moment (or
  * about to enter one: closing does not wait for it, so that a caller holding locks the

@@ -647,8 +647,8 @@ open_monitor(QemuProcess *proc, const QemuLaunchOpts *opts, GError **error)
 {
     void *opaque = opts->opaque_ref ? opts->opaque_ref(opts->opaque) : opts->opaque;
     GDestroyNotify opaque_free = opts->opaque_ref ? opts->opaque_unref : NULL;
-    QemuMonitor *mon = qemu_monitor_open(opts->monitor_path, proc->pidfd, opts->monitor_timeout_ms,
-                                         &opts->callbacks, opaque, opaque_free, error);
+    QemuMonitor *mon = (opts->run ? qemu_monitor_open_cont : qemu_monitor_open)(
+        opts->monitor_path, proc->pidfd, opts->monitor_timeout_ms, &opts->callbacks, opaque, opaque_free, error);
     if (!mon && opts->opaque_ref && opts->opaque_unref)
         opts->opaque_unref(opaque);
     return mon;
@@ -661,8 +661,7 @@ connect_new(QemuProcess *proc, const QemuLaunchOpts *opts, off_t log_from, GErro
 {
     g_autoptr(GError) local = NULL;
     proc->mon = open_monitor(proc, opts, &local);
-    if (proc->mon && (!opts->run || qemu_monitor_cont(proc->mon, &local)) &&
-        qemu_process_refresh_vcpus(proc, &local))
+    if (proc->mon && qemu_process_refresh_vcpus(proc, &local))
         return true;
 
     /* A closed monitor usually means QEMU is on its way out; let it finish, then its log

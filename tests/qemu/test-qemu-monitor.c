@@ -22,6 +22,7 @@ struct FakeQemu {
     char *path;
     unsigned bind_delay_ms;
     bool greet;
+    bool fail_cont;        /* script_cont answers "cont" with an error */
     FakeScript script;
     GThread *thread;
     GAsyncQueue *events;   /* "<EOF>" / event names, from the callbacks */
@@ -192,6 +193,24 @@ script_reorder(FakeQemu *fq, int fd)
     script_echo(fq, fd);
 }
 
+/* "cont" as the handshake sends it: a RESUME event first (the open drops it), then the
+ * reply, or an error when @fq->fail_cont; then echo. */
+static void
+script_cont(FakeQemu *fq, int fd)
+{
+    g_autofree char *line = recv_line(fd);
+    g_autofree char *cmd = NULL;
+    gint64 id = request_id(line, &cmd);
+    g_assert_cmpstr(cmd, ==, "cont");
+    send_text(fd, "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"RESUME\"}\n");
+    g_autofree char *reply = fq->fail_cont
+        ? g_strdup_printf("{\"error\": {\"class\": \"GenericError\", \"desc\": \"no way\"}, "
+                          "\"id\": %" G_GINT64_FORMAT "}\n", id)
+        : g_strdup_printf("{\"return\": {}, \"id\": %" G_GINT64_FORMAT "}\n", id);
+    send_text(fd, reply);
+    script_echo(fq, fd);
+}
+
 static void
 script_garbage(FakeQemu *fq, int fd)
 {
@@ -256,6 +275,36 @@ test_late_socket(void)
     g_autofree char *ev = wait_event(fq, 2000);
     g_assert_cmpstr(ev, ==, "<EOF>");
     g_assert_null(fq->eof_reason);
+}
+
+static void
+test_open_cont(void)
+{
+    g_autoptr(FakeQemu) fq = fake_start(script_cont, true, 0);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(QemuMonitor) mon = qemu_monitor_open_cont(fq->path, -1, 3000, &callbacks, fq, NULL, &err);
+    g_assert_no_error(err);
+    json_object *reply = NULL;
+    g_assert_true(qemu_monitor_command(mon, "query-x", NULL, &reply, 2000, &err));
+    json_object_put(reply);
+    g_assert_false(qemu_monitor_command(mon, "bye", NULL, NULL, 2000, &err));
+    /* The RESUME that came before the reply, during the open, is delivered afterwards. */
+    g_autofree char *ev = wait_event(fq, 2000);
+    g_assert_cmpstr(ev, ==, "RESUME");
+    g_autofree char *ev2 = wait_event(fq, 2000);
+    g_assert_cmpstr(ev2, ==, "<EOF>");
+}
+
+static void
+test_open_cont_fails(void)
+{
+    g_autoptr(FakeQemu) fq = fake_start(script_cont, true, 0);
+    fq->fail_cont = true;
+    g_autoptr(GError) err = NULL;
+    QemuMonitor *mon = qemu_monitor_open_cont(fq->path, -1, 3000, &callbacks, fq, NULL, &err);
+    g_assert_null(mon);
+    g_assert_true(mv_error_is(err, MV_ERR_INTERNAL_ERROR));
+    g_assert_nonnull(strstr(err->message, "unable to execute QEMU command 'cont': no way"));
 }
 
 static void
@@ -499,6 +548,8 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     test_io_start();
     g_test_add_func("/qemu/monitor/late-socket", test_late_socket);
+    g_test_add_func("/qemu/monitor/open-cont", test_open_cont);
+    g_test_add_func("/qemu/monitor/open-cont-fails", test_open_cont_fails);
     g_test_add_func("/qemu/monitor/no-greeting", test_no_greeting);
     g_test_add_func("/qemu/monitor/reorder", test_reorder);
     g_test_add_func("/qemu/monitor/many-threads", test_many_threads);
