@@ -2,6 +2,7 @@
 // modvirt-qemud: the QEMU driver daemon, described as data for the common daemon frame.
 
 #include "qemu-driver.h"
+#include "qemu-sandbox.h"
 
 static const char *const uris[] = { "qemu:///system", NULL };
 static const char *const config_keys[] = { "qemu.emulator", "stats.interval_ms", NULL };
@@ -14,6 +15,8 @@ static const MvDaemonSpec spec = {
     .config_keys = config_keys,
     .init = qemu_driver_init,
     .shutdown = qemu_driver_shutdown,
+    .sandbox = qemu_sandbox,
+    .sandbox_early = true,     /* the driver starts threads in init */
     .relay_secondary = true,   /* network and storage calls go to their daemons */
 };
 

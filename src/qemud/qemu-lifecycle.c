@@ -9,6 +9,7 @@
 #include "qemu-command.h"
 #include "qemu-persist.h"
 #include "qemu-net.h"
+#include "qemu-sandbox.h"
 #include "util/util-error.h"
 #include "util/util-file.h"
 
@@ -293,11 +294,15 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
             pass[npass++] = taps.fds[i];
     }
 
+    size_t ndrop = 0;
+    const int *drop = qemu_sandbox_guest_drops(&ndrop);
     QemuLaunchOpts opts = {
         .name = obj->name,
         .log_path = log_path,
         .pass_fds = pass,
         .n_pass_fds = npass,
+        .drop_caps = drop,
+        .n_drop_caps = ndrop,
         .monitor_path = priv->monitor_path,
         .cgroup_name = priv->cgroup_name,
         .own_session = true,

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -269,6 +270,8 @@ typedef struct {
     int max_fd;           /* for the close() loop when close_range() is missing */
     bool own_session;
     const char *const *cgroup_files;  /* what QEMU writes to join its cgroup; NULL: none */
+    const int *drop_caps;  /* dropped from QEMU's bounding set before exec */
+    size_t n_drop_caps;
 } SpawnPlan;
 
 /* What the children report on the status pipe: first the intermediate's SPAWN_PID, then
@@ -354,6 +357,15 @@ run_qemu_child(const SpawnPlan *plan, int sync_rd, int status_wr)
         _exit(127);
     if (cgroup_err)
         child_fail(status_wr, SPAWN_CGROUP_FAILED, cgroup_err);
+
+    /* A root exec gets its bounding set: what the daemon keeps for itself alone goes first.
+     * A drop can only fail without CAP_SETPCAP, i.e. in a daemon that is not root, where the
+     * bounding set gives an exec nothing. */
+    for (size_t i = 0; i < plan->n_drop_caps; i++) {
+        if (prctl(PR_CAPBSET_DROP, (unsigned long)plan->drop_caps[i], 0, 0, 0) < 0 && errno != EINVAL &&
+            geteuid() == 0 && prctl(PR_CAPBSET_READ, (unsigned long)plan->drop_caps[i], 0, 0, 0) > 0)
+            child_fail(status_wr, SPAWN_EXEC_FAILED, errno);
+    }
 
     /* Signals the daemon blocks or ignores would stay so across exec. */
     sigset_t none;
@@ -736,6 +748,8 @@ qemu_process_launch(const char *const *argv, const QemuLaunchOpts *opts, QemuPro
                                                                                    : (int)rl.rlim_cur,
         .own_session = opts->own_session,
         .cgroup_files = (const char *const *)cgroup_files,
+        .drop_caps = opts->drop_caps,
+        .n_drop_caps = opts->n_drop_caps,
     };
     bool spawned = spawn(proc, &plan, error);
     close(log_fd);

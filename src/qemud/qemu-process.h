@@ -33,6 +33,8 @@ typedef struct {
     const char *home;            /* HOME for QEMU; NULL: "/root" */
     const int *pass_fds;         /* fds (>= 3) QEMU inherits under the same numbers */
     size_t n_pass_fds;
+    const int *drop_caps;        /* capabilities QEMU drops from its bounding set before exec */
+    size_t n_drop_caps;
     unsigned monitor_timeout_ms; /* 0: QEMU_MONITOR_OPEN_TIMEOUT_MS */
     QemuMonitorCallbacks callbacks; /* events and EOF, on the I/O thread (see qemu-monitor.h) */
     void *opaque;                /* for the callbacks */

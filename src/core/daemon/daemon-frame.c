@@ -279,6 +279,8 @@ daemon_start(MvDaemon *d, GError **error)
     mv_server_set_hooks(d->admin, NULL, on_client_count, d);
     mv_server_add_program(d->admin, mv_daemon_admin_program());
 
+    if (d->spec->sandbox && d->spec->sandbox_early && !d->spec->sandbox(d, error))
+        return false;
     if (!d->spec->init(d, error))
         return false;
     if (d->spec->relay_secondary)
@@ -305,7 +307,7 @@ daemon_start(MvDaemon *d, GError **error)
         }
         s->fd = -1;   /* the server owns it now */
     }
-    if (d->spec->sandbox && !d->spec->sandbox(d, error))
+    if (d->spec->sandbox && !d->spec->sandbox_early && !d->spec->sandbox(d, error))
         return false;
     idle_update(d);
     return true;

@@ -40,6 +40,9 @@ typedef struct {
      * give up privileges.  Signal handling starts after it, so that no thread exists yet
      * when it runs (capabilities are per thread). */
     bool (*sandbox)(MvDaemon *d, GError **error);
+    /* Run the sandbox before init instead, for a daemon whose driver starts threads of its
+     * own (the hypervisor daemons): whatever init and serving need must then be kept. */
+    bool sandbox_early;
     /* A hypervisor daemon: network and storage calls arriving on its connections are
      * relayed to the network and storage daemons under the same root. */
     bool relay_secondary;
