@@ -285,7 +285,12 @@ class ProxyUnixTest(GuestTestCase):
             for k in ('CapEff', 'CapPrm', 'CapInh', 'CapBnd', 'CapAmb'):
                 self.assertEqual(caps[k], 0, f'thread {tid} of modvirt-proxyd still has {k}={caps[k]:x}')
         with open(f'/proc/{self.proxy.pid}/status') as f:
-            self.assertIn('NoNewPrivs:\t1', f.read())
+            status = f.read()
+        self.assertIn('NoNewPrivs:\t1', status)
+        # Every thread runs under the system call allow-list (mode 2: filter).
+        for tid in os.listdir(f'/proc/{self.proxy.pid}/task'):
+            with open(f'/proc/{self.proxy.pid}/task/{tid}/status') as f:
+                self.assertIn('Seccomp:\t2', f.read(), f'thread {tid} of modvirt-proxyd has no filter')
         # ... and it still reaches backends and serves clients.
         self.assertIn('Running hypervisor', self.virsh_ok('version'))
 

@@ -3,8 +3,10 @@
 """modvirt-qemud's sandbox: every thread of the daemon holds exactly CAP_NET_ADMIN,
 CAP_DAC_OVERRIDE and CAP_SETPCAP (effective, permitted and bounding; nothing inheritable or
 ambient), threads started later included; the QEMU it starts holds CAP_DAC_OVERRIDE alone, so
-an exec inside the guest process cannot bring anything back; and what the capabilities are
-kept for still works (a guest starts, a definition is written)."""
+an exec inside the guest process cannot bring anything back; both run under the daemon's
+system call filter (QEMU under its own -sandbox filter too), without no_new_privs in the
+daemon; and what the capabilities are kept for still works (a guest starts, a definition is
+written)."""
 
 import os
 
@@ -29,6 +31,18 @@ class SandboxTest(RootTestCase):
             self.assertEqual(c['CapInh'], 0, f'{what}, thread {tid}: CapInh')
             self.assertEqual(c['CapAmb'], 0, f'{what}, thread {tid}: CapAmb')
 
+    def status(self, pid, tid=None):
+        path = f'/proc/{pid}/task/{tid}/status' if tid else f'/proc/{pid}/status'
+        with open(path) as f:
+            return dict(line.split(':\t', 1) for line in f.read().splitlines() if ':\t' in line)
+
+    def assertFiltered(self, pid, min_filters, what):
+        for tid in os.listdir(f'/proc/{pid}/task'):
+            st = self.status(pid, tid)
+            self.assertEqual(st['Seccomp'].strip(), '2', f'{what}, thread {tid}: no seccomp filter')
+            if 'Seccomp_filters' in st:
+                self.assertGreaterEqual(int(st['Seccomp_filters']), min_filters, f'{what}, thread {tid}')
+
     def test_capabilities(self):
         if os.geteuid() != 0:
             self.skipTest('needs root: a daemon that is not root has no capabilities to drop')
@@ -41,6 +55,9 @@ class SandboxTest(RootTestCase):
         qemu = self.status_pid('sb-guest')
         self.assertIsNotNone(qemu)
         self.assertCaps(qemu, QEMU_CAPS, 'QEMU')
+        self.assertFiltered(d.pid, 1, 'modvirt-qemud')
+        self.assertFiltered(qemu, 2, 'QEMU')   # ours, inherited, and QEMU's own -sandbox
+        self.assertEqual(self.status(d.pid)['NoNewPrivs'].strip(), '0')
         # The worker threads that served those calls started after the sandbox: same sets.
         self.assertGreater(len(capabilities(d.pid)), 1)
         self.assertCaps(d.pid, DAEMON_CAPS, 'modvirt-qemud after serving')

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Loading a daemon's system-call filter (see daemon-seccomp.h).
+
+#include "daemon/daemon-seccomp.h"
+#include "util/util-error.h"
+
+#include <cap-ng.h>
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <string.h>
+
+static bool
+fail(GError **error, int r, const char *what)
+{
+    mv_error_set_errno(error, MV_FROM_NONE, -r, "cannot set up the system call filter: %s", what);
+    return false;
+}
+
+/* User namespaces are the widest door an unprivileged process has into the kernel. */
+static int
+deny_new_user_namespaces(scmp_filter_ctx ctx, bool allow_other_clones)
+{
+    int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 1,
+                             SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+    if (r == 0)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                             SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+    if (r == 0 && allow_other_clones)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, 0));
+    /* clone3 passes its flags in memory, out of a filter's reach: glibc falls back to clone
+     * on ENOSYS.  (An allow-list fails it with ENOSYS already; libseccomp refuses a rule that
+     * repeats the default.) */
+    if (r == 0 && !allow_other_clones)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    return r;
+}
+
+static bool
+load(scmp_filter_ctx ctx, GError **error)
+{
+    /* With CAP_SYS_ADMIN a filter loads without no_new_privs, which then stays the daemon's
+     * own choice (it would reach the guests); without, no_new_privs is the price. */
+    capng_get_caps_process();
+    bool admin = capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN);
+    int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, admin ? 0 : 1);
+    if (r == 0)
+        r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+    if (r == 0)
+        r = seccomp_load(ctx);
+    seccomp_release(ctx);
+    return r < 0 ? fail(error, r, "loading it") : true;
+}
+
+bool
+mv_seccomp_allow_only(const MvSyscallRule *allow, size_t n, GError **error)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
+    if (!ctx)
+        return fail(error, -ENOMEM, "seccomp_init");
+    for (size_t i = 0; i < n; i++) {
+        int nr = seccomp_syscall_resolve_name(allow[i].name);
+        if (nr == __NR_SCMP_ERROR) {
+            g_debug("system call '%s' is unknown here, not allowed", allow[i].name);
+            continue;
+        }
+        int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+        if (r < 0) {
+            seccomp_release(ctx);
+            return fail(error, r, allow[i].name);
+        }
+    }
+    int r = deny_new_user_namespaces(ctx, true);
+    if (r < 0) {
+        seccomp_release(ctx);
+        return fail(error, r, "namespace rules");
+    }
+    g_debug("system calls: %zu allowed, any other fails with ENOSYS", n);
+    return load(ctx, error);
+}
+
+bool
+mv_seccomp_deny(const MvSyscallRule *deny, size_t n, GError **error)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    if (!ctx)
+        return fail(error, -ENOMEM, "seccomp_init");
+    for (size_t i = 0; i < n; i++) {
+        int nr = seccomp_syscall_resolve_name(deny[i].name);
+        if (nr == __NR_SCMP_ERROR) {
+            g_debug("system call '%s' is unknown here, nothing to deny", deny[i].name);
+            continue;
+        }
+        int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+        if (r < 0) {
+            seccomp_release(ctx);
+            return fail(error, r, deny[i].name);
+        }
+    }
+    int r = deny_new_user_namespaces(ctx, false);
+    if (r < 0) {
+        seccomp_release(ctx);
+        return fail(error, r, "namespace rules");
+    }
+    g_debug("system calls: %zu denied with EPERM", n);
+    return load(ctx, error);
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The system-call part of a daemon's sandbox (libseccomp).  Every rule names its system
+// call and why it is there.  Two shapes:
+//  - an allow-list, for a daemon that runs nothing else (the proxy): any other call fails
+//    with ENOSYS, so that libc takes its fallback where it has one (clone3 -> clone) and
+//    anything else fails visibly instead of killing a daemon that has clients;
+//  - a deny-list, for a daemon whose filter QEMU inherits (a filter survives exec): an
+//    allow-list there would have to cover QEMU itself, so it names the calls that neither the
+//    daemon nor a guest process needs and that reach deep into the kernel.
+// Either way a clone() or unshare() asking for a new user namespace fails with EPERM.
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    const char *name;   /* system call, as libseccomp names it */
+    const char *why;    /* one line */
+} MvSyscallRule;
+
+/* Load a filter allowing only @allow (names unknown on this architecture are skipped).
+ * Must run while the process has one thread, before capabilities are dropped (loading needs
+ * CAP_SYS_ADMIN or no_new_privs; this sets no_new_privs only if it has to). */
+bool mv_seccomp_allow_only(const MvSyscallRule *allow, size_t n, GError **error);
+
+/* Load a filter failing @deny with EPERM, allowing everything else.  Same conditions. */
+bool mv_seccomp_deny(const MvSyscallRule *deny, size_t n, GError **error);
