@@ -52,56 +52,44 @@ load(scmp_filter_ctx ctx, GError **error)
     return r < 0 ? fail(error, r, "loading it") : true;
 }
 
-bool
-mv_seccomp_allow_only(const MvSyscallRule *allow, size_t n, GError **error)
+/* A filter whose default is @fallback and whose @rules get @action.  An allow-list
+ * (@fallback not ALLOW) lets clones without CLONE_NEWUSER through. */
+static bool
+build_and_load(const MvSyscallRule *rules, size_t n, uint32_t fallback, uint32_t action, GError **error)
 {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
+    bool allow_list = fallback != SCMP_ACT_ALLOW;
+    scmp_filter_ctx ctx = seccomp_init(fallback);
     if (!ctx)
         return fail(error, -ENOMEM, "seccomp_init");
     for (size_t i = 0; i < n; i++) {
-        int nr = seccomp_syscall_resolve_name(allow[i].name);
+        int nr = seccomp_syscall_resolve_name(rules[i].name);
         if (nr == __NR_SCMP_ERROR) {
-            g_debug("system call '%s' is unknown here, not allowed", allow[i].name);
+            g_debug("system call '%s' is unknown here: no rule", rules[i].name);
             continue;
         }
-        int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+        int r = seccomp_rule_add(ctx, action, nr, 0);
         if (r < 0) {
             seccomp_release(ctx);
-            return fail(error, r, allow[i].name);
+            return fail(error, r, rules[i].name);
         }
     }
-    int r = deny_new_user_namespaces(ctx, true);
+    int r = deny_new_user_namespaces(ctx, allow_list);
     if (r < 0) {
         seccomp_release(ctx);
         return fail(error, r, "namespace rules");
     }
-    g_debug("system calls: %zu allowed, any other fails with ENOSYS", n);
+    g_debug("system calls: %zu %s", n, allow_list ? "allowed, any other fails with ENOSYS" : "denied with EPERM");
     return load(ctx, error);
+}
+
+bool
+mv_seccomp_allow_only(const MvSyscallRule *allow, size_t n, GError **error)
+{
+    return build_and_load(allow, n, SCMP_ACT_ERRNO(ENOSYS), SCMP_ACT_ALLOW, error);
 }
 
 bool
 mv_seccomp_deny(const MvSyscallRule *deny, size_t n, GError **error)
 {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    if (!ctx)
-        return fail(error, -ENOMEM, "seccomp_init");
-    for (size_t i = 0; i < n; i++) {
-        int nr = seccomp_syscall_resolve_name(deny[i].name);
-        if (nr == __NR_SCMP_ERROR) {
-            g_debug("system call '%s' is unknown here, nothing to deny", deny[i].name);
-            continue;
-        }
-        int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
-        if (r < 0) {
-            seccomp_release(ctx);
-            return fail(error, r, deny[i].name);
-        }
-    }
-    int r = deny_new_user_namespaces(ctx, false);
-    if (r < 0) {
-        seccomp_release(ctx);
-        return fail(error, r, "namespace rules");
-    }
-    g_debug("system calls: %zu denied with EPERM", n);
-    return load(ctx, error);
+    return build_and_load(deny, n, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO(EPERM), error);
 }
