@@ -24,8 +24,10 @@ in_child(int (*body)(void))
 {
     pid_t pid = fork();
     g_assert_cmpint(pid, >=, 0);
-    if (pid == 0)
+    if (pid == 0) {
+        alarm(20);   /* a child stuck on a filtered call dies instead of hanging the test */
         _exit(body());
+    }
     int status = 0;
     g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
     g_assert_true(WIFEXITED(status));
@@ -76,6 +78,8 @@ allow_body(void)
         { "getpid", "test" }, { "exit_group", "test" }, { "exit", "test" }, { "write", "test" },
         { "brk", "test" }, { "mmap", "test" }, { "munmap", "test" }, { "futex", "test" },
         { "rt_sigprocmask", "test" }, { "no_such_call_at_all", "skipped" },
+        /* AddressSanitizer's hook before a no-return call (_exit) reads the signal stack */
+        { "sigaltstack", "test" },
     };
     g_autoptr(GError) err = NULL;
     CHECK(mv_seccomp_allow_only(allow, G_N_ELEMENTS(allow), &err));

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <glib-unix.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1296,7 +1297,17 @@ mv_relay_forward_call(MvRelay *r, MvPacket *pkt)
 bool
 mv_relay_is_alive(const MvRelay *r)
 {
-    return r->state != RELAY_DEAD;
+    if (r->state == RELAY_DEAD)
+        return false;
+    /* A backend that hung up while idle has not been noticed yet when the next call comes
+     * (its EOF waits for the next turn of the loop): look now, so that the call goes to a
+     * new connection, or gets "not running", instead of failing on a dead socket. */
+    if (r->backend.fd >= 0) {
+        struct pollfd p = { .fd = r->backend.fd, .events = POLLIN | POLLRDHUP };
+        if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+            return false;
+    }
+    return true;
 }
 
 void

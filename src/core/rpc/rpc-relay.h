@@ -94,7 +94,8 @@ MvRelay *mv_relay_calls_new(MvClient *c, const MvRelayConfig *cfg, GError **erro
  * back to the client.  When the backend is or goes away the client gets an error reply. */
 void mv_relay_forward_call(MvRelay *r, MvPacket *pkt);
 
-/* False once the backend connection is gone (a new relay is needed). */
+/* False once the backend connection is gone or the backend has hung up (a new relay is
+ * needed). */
 bool mv_relay_is_alive(const MvRelay *r);
 
 /* Close the backend connection, answer the calls still waiting with an error, free.
