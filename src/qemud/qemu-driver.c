@@ -117,6 +117,13 @@ static const MvProcedure qemu_remote_rows[] = {
         domain_interface_stats_ret, qemu_domain_interface_stats, R | P),
 };
 
+const MvProcedure *
+qemu_driver_remote_rows(size_t *n)
+{
+    *n = G_N_ELEMENTS(qemu_remote_rows);
+    return qemu_remote_rows;
+}
+
 QemuDriver *
 qemu_driver_of(MvCall *call)
 {

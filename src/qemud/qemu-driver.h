@@ -26,6 +26,10 @@ typedef struct {
 bool qemu_driver_init(MvDaemon *d, GError **error);
 void qemu_driver_shutdown(MvDaemon *d);
 
+/* The remote program rows the driver serves (beside the frame's common ones); for the
+ * fuzz targets, which decode every call's arguments. */
+const MvProcedure *qemu_driver_remote_rows(size_t *n);
+
 /* The driver behind @call. */
 QemuDriver *qemu_driver_of(MvCall *call);
 

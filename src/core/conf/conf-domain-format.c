@@ -274,7 +274,8 @@ format_controller(Xml *x, const MvDomainController *ctrl, bool live)
     }
     start(x, "controller");
     attr_name(x, "type", mv_domain_controller_to_string(ctrl->type));
-    attrf(x, "index", "%d", ctrl->index);
+    if (ctrl->index >= 0)   /* unset until defaults number the controllers */
+        attrf(x, "index", "%d", ctrl->index);
     attr_str(x, "model", model);
     if (ctrl->model_name) {
         start(x, "model");

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// A fuzz target: one function taking untrusted bytes, as libFuzzer calls it.  Built with
+// clang's -fsanitize=fuzzer (meson -Dfuzzer=true, scripts/fuzz) it is coverage-guided;
+// otherwise fuzz-standalone.c drives it over the seed corpus and seeded mutations of it, as
+// a test of the "fuzz" suite.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
