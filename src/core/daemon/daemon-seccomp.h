@@ -21,7 +21,8 @@ typedef struct {
 
 /* Load a filter allowing only @allow (names unknown on this architecture are skipped).
  * Must run while the process has one thread, before capabilities are dropped (loading needs
- * CAP_SYS_ADMIN or no_new_privs; this sets no_new_privs only if it has to). */
+ * CAP_SYS_ADMIN or no_new_privs; this sets no_new_privs only if it has to).  Where seccomp
+ * does not exist (a kernel without it, valgrind) it warns and succeeds. */
 bool mv_seccomp_allow_only(const MvSyscallRule *allow, size_t n, GError **error);
 
 /* Load a filter failing @deny with EPERM, allowing everything else.  Same conditions. */
