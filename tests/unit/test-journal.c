@@ -182,6 +182,34 @@ test_replay(void)
     remove_tree(dir);
 }
 
+static ino_t
+inode_of(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    struct stat st;
+    g_assert_cmpint(lstat(path, &st), ==, 0);
+    return st.st_ino;
+}
+
+/* A crash that lost nothing: the replay rewrites nothing (a full disk would refuse it). */
+static void
+test_replay_intact(void)
+{
+    g_autofree char *dir = make_dir();
+    crash_after(dir, changes_in_order);
+    ino_t a = inode_of(dir, "a.xml"), c = inode_of(dir, "c.xml"), link = inode_of(dir, "autostart/c.xml");
+    g_autoptr(MvJournal) j = NULL;
+    g_assert_cmpint(mv_journal_open(dir, &j), ==, 0);
+    g_assert_cmpuint(mv_journal_replayed(j), ==, 6);
+    g_assert_cmpuint(inode_of(dir, "a.xml"), ==, a);
+    g_assert_cmpuint(inode_of(dir, "c.xml"), ==, c);
+    g_assert_cmpuint(inode_of(dir, "autostart/c.xml"), ==, link);
+    g_autofree char *got = read_file(dir, "a.xml");
+    g_assert_cmpstr(got, ==, "two");
+    g_clear_pointer(&j, mv_journal_close);
+    remove_tree(dir);
+}
+
 static void
 three_changes(MvJournal *j)
 {
@@ -366,6 +394,7 @@ main(int argc, char **argv)
     g_test_add_func("/journal/basic", test_basic);
     g_test_add_func("/journal/bad-names", test_bad_names);
     g_test_add_func("/journal/replay", test_replay);
+    g_test_add_func("/journal/replay-intact", test_replay_intact);
     g_test_add_func("/journal/torn-record", test_torn_record);
     g_test_add_func("/journal/broken-header", test_broken_header);
     g_test_add_func("/journal/big", test_big);

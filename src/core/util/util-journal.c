@@ -174,21 +174,50 @@ make_parents(const char *path)
     return g_mkdir_with_parents(parent, 0755) < 0 ? -errno : 0;
 }
 
-/* Carry out one change in the directory, without flushing anything. */
+/* Whether @path already holds exactly @len bytes of @data. */
+static bool
+same_contents(const char *path, const void *data, size_t len)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
+        return false;
+    g_autofree char *have = NULL;
+    size_t have_len = 0;
+    return mv_file_read_small(path, len + 1, &have, &have_len) == 0 && have_len == len &&
+           memcmp(have, data, len) == 0;
+}
+
+/* Whether the symlink @path already points at @target (@len bytes). */
+static bool
+same_link(const char *path, const char *target, size_t len)
+{
+    char buf[4097];
+    ssize_t n = readlink(path, buf, sizeof(buf));
+    return n >= 0 && (size_t)n == len && memcmp(buf, target, len) == 0;
+}
+
+/* Carry out one change in the directory, without flushing anything.  When @replaying, a
+ * change the directory already shows is left alone: usually the whole of it survived, and
+ * rewriting would need room a full disk does not have. */
 static int
-apply(const MvJournal *j, guint32 op, const char *name, const void *data, size_t len, mode_t mode)
+apply(const MvJournal *j, guint32 op, const char *name, const void *data, size_t len, mode_t mode,
+      bool replaying)
 {
     g_autofree char *path = path_of(j, name);
     int r;
 
     switch (op) {
     case OP_WRITE:
+        if (replaying && same_contents(path, data, len))
+            return 0;
         if ((r = make_parents(path)) < 0)
             return r;
         return mv_file_replace(path, data, len, mode);
     case OP_REMOVE:
         return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
     case OP_SYMLINK: {
+        if (replaying && same_link(path, data, len))
+            return 0;
         if ((r = make_parents(path)) < 0)
             return r;
         g_autofree char *target = g_strndup(data, len);
@@ -286,7 +315,7 @@ change(MvJournal *j, guint32 op, const char *name, const void *data, size_t len,
         return -EINVAL;
     g_mutex_lock(&j->lock);
     /* The change first: when it fails, no record claims it happened. */
-    int r = apply(j, op, name, data, len, mode);
+    int r = apply(j, op, name, data, len, mode, false);
     if (r == 0 && append(j, op, name, data, len, mode) < 0) {
         /* No record (a change too big for the journal, or a failing journal): flush the change
          * itself.  Records of this name before it are flushed first, or a replay after a crash
@@ -414,11 +443,16 @@ read_header(MvJournal *j)
     return 1;
 }
 
-/* Apply the records of the current epoch, in order.  Returns how many, or -errno. */
+/* Apply the records of the current epoch.  Each record sets its name's whole state, so only
+ * the last one per name is carried out (in journal order): a name changed twice is not
+ * rewritten twice, nor through an older state.  Returns how many records there were, or
+ * -errno. */
 static int
 replay(MvJournal *j)
 {
-    int count = 0;
+    g_autoptr(GPtrArray) recs = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) last = g_hash_table_new(g_str_hash, g_str_equal);   /* name -> index + 1 */
 
     for (;;) {
         guint8 head[RECORD_HEAD];
@@ -436,14 +470,23 @@ replay(MvJournal *j)
         g_autofree char *name = g_strndup((const char *)rec + RECORD_HEAD, name_len);
         if (strlen(name) != name_len || !name_ok(name))
             break;
-        int r = apply(j, get32(head + 16), name, rec + RECORD_HEAD + name_len, len, get32(head + 20));
-        if (r < 0)
-            return r;
+        g_hash_table_insert(last, name, GUINT_TO_POINTER(recs->len + 1));
+        g_ptr_array_add(names, g_steal_pointer(&name));
+        g_ptr_array_add(recs, g_steal_pointer(&rec));
         j->offset += total;
         j->pending++;
-        count++;
     }
-    return count;
+    for (guint i = 0; i < recs->len; i++) {
+        if (GPOINTER_TO_UINT(g_hash_table_lookup(last, names->pdata[i])) != i + 1)
+            continue;   /* a later record sets this name */
+        const guint8 *rec = recs->pdata[i];
+        guint32 name_len = get32(rec + 24);
+        int r = apply(j, get32(rec + 16), names->pdata[i], rec + RECORD_HEAD + name_len, get32(rec + 28),
+                      get32(rec + 20), true);
+        if (r < 0)
+            return r;
+    }
+    return (int)recs->len;
 }
 
 int
