@@ -30,6 +30,7 @@ static const MvSyscallRule allowed[] = {
     { "close", "every fd" },
     { "fcntl", "non-blocking and close-on-exec flags, duplicating fds" },
     { "dup", "duplicating fds" },
+    { "dup2", "duplicating fds (its own call on x86_64)" },
     { "dup3", "duplicating fds" },
     { "pipe2", "wake-up pipes where eventfd is missing" },
     { "eventfd2", "GLib's wake-ups between threads" },
@@ -39,6 +40,9 @@ static const MvSyscallRule allowed[] = {
     { "pwrite64", "the pidfile" },
     { "ftruncate", "the pidfile" },
     { "unlink", "the pidfile at exit" },
+    { "unlinkat", "the same, as some libcs spell it" },
+    { "memfd_create", "GLib's journald writer, for a message above the datagram size" },
+    { "sysinfo", "libc sizing its sort buffers" },
     { "getrandom", "TLS keys and nonces, GLib's hash seeds" },
     /* files: the config re-read on SIGHUP, certificates, /proc */
     { "openat", "config, certificates, /proc/self" },
@@ -60,8 +64,8 @@ static const MvSyscallRule allowed[] = {
     { "mremap", "realloc of large blocks" },
     { "mprotect", "thread stack guards" },
     { "madvise", "returning freed memory" },
-    /* threads, signals, time */
-    { "clone", "worker threads (no new user namespace: see the rules added for it)" },
+    /* threads, signals, time (clone itself is added by the builder: only without
+     * CLONE_NEWUSER) */
     { "set_robust_list", "new threads" },
     { "rseq", "new threads" },
     { "set_tid_address", "new threads" },

@@ -595,7 +595,9 @@ handshake(QemuMonitor *mon, gint64 deadline, unsigned timeout_ms, bool cont, GEr
     unsigned waiting = cont ? 2 : 1;
     ok = true;
     while (waiting > 0) {
-        json_object *msg = read_message_sync(mon, deadline, timeout_ms, error);
+        /* After a failed reply @error is set: a later failure must not set it again. */
+        g_autoptr(GError) later = NULL;
+        json_object *msg = read_message_sync(mon, deadline, timeout_ms, ok ? error : &later);
         if (!msg)
             return false;
         json_object *id, *err, *event;

@@ -7,5 +7,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* An oracle failure: printed, then abort(), which libFuzzer catches and saves the input for
+ * (it ignores the SIGTRAP of g_error). */
+#define FUZZ_FAIL(...)                     \
+    do {                                   \
+        fprintf(stderr, __VA_ARGS__);      \
+        fputc('\n', stderr);               \
+        abort();                           \
+    } while (0)

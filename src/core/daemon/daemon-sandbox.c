@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 /* The "Threads:" line of /proc/self/status; 0 when it cannot be read. */
 static unsigned
@@ -48,7 +49,11 @@ mv_sandbox_keep_caps(const MvSandboxCap *keep, size_t n, bool no_new_privs, GErr
             bool kept = false;
             for (size_t i = 0; i < n; i++)
                 kept |= keep[i].cap == cap;
-            if (!kept && capng_have_capability(CAPNG_EFFECTIVE, cap)) {
+            /* The bounding set too: without CAP_SETPCAP it stays whole, and a root exec
+             * would get all of it back. */
+            if (!kept && (capng_have_capability(CAPNG_EFFECTIVE, cap) ||
+                          capng_have_capability(CAPNG_PERMITTED, cap) ||
+                          (geteuid() == 0 && capng_have_capability(CAPNG_BOUNDING_SET, cap)))) {
                 mv_error_set(error, MV_FROM_NONE, MV_ERR_OPERATION_FAILED, "cannot drop capabilities");
                 return false;
             }

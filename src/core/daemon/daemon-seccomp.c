@@ -68,6 +68,11 @@ build_and_load(const MvSyscallRule *rules, size_t n, uint32_t fallback, uint32_t
     if (!ctx)
         return fail(error, -ENOMEM, "seccomp_init");
     for (size_t i = 0; i < n; i++) {
+        /* libseccomp keeps the widest rule for a call: an unconditional clone or unshare
+         * would silently drop the user-namespace conditions below. */
+        g_return_val_if_fail(!g_str_equal(rules[i].name, "clone") && !g_str_equal(rules[i].name, "clone3") &&
+                                 !g_str_equal(rules[i].name, "unshare"),
+                             fail(error, -EINVAL, rules[i].name));
         int nr = seccomp_syscall_resolve_name(rules[i].name);
         if (nr == __NR_SCMP_ERROR) {
             g_debug("system call '%s' is unknown here: no rule", rules[i].name);

@@ -20,6 +20,8 @@ typedef struct {
 } MvSyscallRule;
 
 /* Load a filter allowing only @allow (names unknown on this architecture are skipped).
+ * clone, clone3 and unshare must not be listed: their rules are the builder's (clone without
+ * CLONE_NEWUSER is allowed; an unconditional entry would override that).
  * Must run while the process has one thread, before capabilities are dropped (loading needs
  * CAP_SYS_ADMIN or no_new_privs; this sets no_new_privs only if it has to).  Where seccomp
  * does not exist (a kernel without it, valgrind) it warns and succeeds. */

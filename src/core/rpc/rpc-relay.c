@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <glib-unix.h>
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1301,10 +1300,14 @@ mv_relay_is_alive(const MvRelay *r)
         return false;
     /* A backend that hung up while idle has not been noticed yet when the next call comes
      * (its EOF waits for the next turn of the loop): look now, so that the call goes to a
-     * new connection, or gets "not running", instead of failing on a dead socket. */
-    if (r->backend.fd >= 0) {
-        struct pollfd p = { .fd = r->backend.fd, .events = POLLIN | POLLRDHUP };
-        if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+     * new connection, or gets "not running", instead of failing on a dead socket.  Only an
+     * idle relay with nothing left to read is given up this way: replies, events or stream
+     * data still buffered, or calls still waiting, go through the normal end of the
+     * connection, which delivers or fails each of them properly. */
+    if (r->backend.fd >= 0 && r->pending->len == 0 && r->backend.rx.end == r->backend.rx.start) {
+        char byte;
+        ssize_t n = recv(r->backend.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
             return false;
     }
     return true;

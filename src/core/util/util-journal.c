@@ -48,6 +48,11 @@ struct MvJournal {
     unsigned pending;   /* records of this epoch */
     gint64 last_write;  /* monotonic µs of the newest record */
     unsigned replayed;
+    /* A write or flush of the journal failed: its bytes on disk (a record, or the header's
+     * epoch) are unknown, so the next checkpoint must start a new epoch even with nothing
+     * pending, and no change is taken until one has. */
+    bool unknown;
+    gint64 retry_after; /* monotonic µs: the checkpoint thread waits after a failure */
     bool opened;        /* replayed and ready: only then may closing checkpoint */
     bool stop;
     GThread *thread;
@@ -174,12 +179,13 @@ make_parents(const char *path)
     return g_mkdir_with_parents(parent, 0755) < 0 ? -errno : 0;
 }
 
-/* Whether @path already holds exactly @len bytes of @data. */
+/* Whether @path already holds exactly @len bytes of @data, with mode @mode. */
 static bool
-same_contents(const char *path, const void *data, size_t len)
+same_contents(const char *path, const void *data, size_t len, mode_t mode)
 {
     struct stat st;
-    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
+    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len ||
+        (st.st_mode & 07777) != (mode & 07777))
         return false;
     g_autofree char *have = NULL;
     size_t have_len = 0;
@@ -196,19 +202,18 @@ same_link(const char *path, const char *target, size_t len)
     return n >= 0 && (size_t)n == len && memcmp(buf, target, len) == 0;
 }
 
-/* Carry out one change in the directory, without flushing anything.  When @replaying, a
- * change the directory already shows is left alone: usually the whole of it survived, and
- * rewriting would need room a full disk does not have. */
+/* Carry out a replayed change in the directory, without flushing anything.  A change the
+ * directory already shows is left alone: usually the whole of it survived, and rewriting
+ * would need room a full disk does not have. */
 static int
-apply(const MvJournal *j, guint32 op, const char *name, const void *data, size_t len, mode_t mode,
-      bool replaying)
+apply(const MvJournal *j, guint32 op, const char *name, const void *data, size_t len, mode_t mode)
 {
     g_autofree char *path = path_of(j, name);
     int r;
 
     switch (op) {
     case OP_WRITE:
-        if (replaying && same_contents(path, data, len))
+        if (same_contents(path, data, len, mode))
             return 0;
         if ((r = make_parents(path)) < 0)
             return r;
@@ -216,7 +221,7 @@ apply(const MvJournal *j, guint32 op, const char *name, const void *data, size_t
     case OP_REMOVE:
         return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
     case OP_SYMLINK: {
-        if (replaying && same_link(path, data, len))
+        if (same_link(path, data, len))
             return 0;
         if ((r = make_parents(path)) < 0)
             return r;
@@ -240,19 +245,22 @@ write_header(MvJournal *j, guint64 epoch)
     int r = pwrite_all(j->fd, h, sizeof(h), 0);
     if (r == 0 && fdatasync(j->fd) < 0)
         r = -errno;
-    if (r == 0) {
-        j->epoch = epoch;
-        j->offset = HEADER_SIZE;
-        j->pending = 0;
+    if (r < 0) {
+        j->unknown = true;
+        return r;
     }
-    return r;
+    j->epoch = epoch;
+    j->offset = HEADER_SIZE;
+    j->pending = 0;
+    j->unknown = false;
+    return 0;
 }
 
 /* Everything the directory holds now reaches the disk, then the records are void. */
 static int
 checkpoint_locked(MvJournal *j)
 {
-    if (j->pending == 0)
+    if (j->pending == 0 && !j->unknown)
         return 0;
     if (syncfs(j->dir_fd) < 0)
         return -errno;
@@ -296,8 +304,11 @@ append(MvJournal *j, guint32 op, const char *name, const void *data, size_t len,
     int r = pwrite_all(j->fd, rec, total, j->offset);
     if (r == 0 && fdatasync(j->fd) < 0)
         r = -errno;
-    if (r < 0)
+    if (r < 0) {
+        /* The record may be on disk whole, in part or not at all. */
+        j->unknown = true;
         return r;
+    }
     j->offset += total;
     j->pending++;
     j->last_write = g_get_monotonic_time();
@@ -308,22 +319,89 @@ append(MvJournal *j, guint32 op, const char *name, const void *data, size_t len,
     return 0;
 }
 
+/* Prepare @op on @path out of sight: the new file or symlink under a temporary name beside
+ * it (*ret_tmp), unflushed.  A removal needs nothing prepared. */
+static int
+stage(guint32 op, const char *path, const void *data, size_t len, mode_t mode, char **ret_tmp)
+{
+    *ret_tmp = NULL;
+    if (op == OP_REMOVE)
+        return 0;
+    int r = make_parents(path);
+    if (r < 0)
+        return r;
+    g_autofree char *tmp = g_strdup_printf("%s.new-XXXXXX", path);
+    if (op == OP_WRITE) {
+        int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
+        if (fd < 0)
+            return -errno;
+        r = pwrite_all(fd, data, len, 0);
+        if (close(fd) < 0 && r == 0)
+            r = -errno;
+    } else {
+        /* mkstemp reserves a unique name; the symlink takes its place. */
+        int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return -errno;
+        close(fd);
+        g_autofree char *target = g_strndup(data, len);
+        r = unlink(tmp) < 0 || symlink(target, tmp) < 0 ? -errno : 0;
+    }
+    if (r < 0) {
+        unlink(tmp);
+        return r;
+    }
+    *ret_tmp = g_steal_pointer(&tmp);
+    return 0;
+}
+
+/* Make the prepared change visible. */
+static int
+commit(guint32 op, const char *path, const char *tmp)
+{
+    if (op == OP_REMOVE)
+        return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+    return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+/* The change is prepared out of sight, recorded, and only then made visible: when any step
+ * fails, the directory shows the old state and no valid record claims the new one. */
 static int
 change(MvJournal *j, guint32 op, const char *name, const void *data, size_t len, mode_t mode)
 {
     if (!name_ok(name))
         return -EINVAL;
+    g_autofree char *path = path_of(j, name);
+    g_autofree char *tmp = NULL;
+
     g_mutex_lock(&j->lock);
-    /* The change first: when it fails, no record claims it happened. */
-    int r = apply(j, op, name, data, len, mode, false);
-    if (r == 0 && append(j, op, name, data, len, mode) < 0) {
-        /* No record (a change too big for the journal, or a failing journal): flush the change
-         * itself.  Records of this name before it are flushed first, or a replay after a crash
-         * would put an older state back on top of it. */
+    /* After a failed journal write nothing is taken until a new epoch voids what it left. */
+    int r = j->unknown ? checkpoint_locked(j) : 0;
+    if (r == 0)
+        r = stage(op, path, data, len, mode, &tmp);
+    if (r < 0) {
+        g_mutex_unlock(&j->lock);
+        return r;
+    }
+    r = append(j, op, name, data, len, mode);
+    if (r == 0) {
+        r = commit(op, path, tmp);
+        /* Recorded but not made: a new epoch voids the record (if that fails too, the
+         * journal's state is unknown and the next change waits for one). */
+        if (r < 0)
+            (void)checkpoint_locked(j);
+    } else {
+        /* No record (too big for the journal, or a failing journal): flush the change itself.
+         * Earlier records of this name are flushed and voided first, or a replay after a
+         * crash would put an older state back on top of it. */
         r = checkpoint_locked(j);
+        if (r == 0)
+            r = commit(op, path, tmp);
         if (r == 0)
             r = flush_directly(j, name);
     }
+    if (r < 0 && tmp)
+        unlink(tmp);
     g_mutex_unlock(&j->lock);
     return r;
 }
@@ -370,9 +448,10 @@ checkpoint_thread(gpointer data)
     while (!j->stop) {
         gint64 now = g_get_monotonic_time();
         bool busy = j->offset >= BUSY_BYTES;
-        bool idle = j->pending > 0 && now - j->last_write >= IDLE_USEC;
-        if (!busy && !idle) {
-            gint64 until = j->pending > 0 ? j->last_write + IDLE_USEC : now + (gint64)3600 * G_USEC_PER_SEC;
+        bool idle = (j->pending > 0 || j->unknown) && now - j->last_write >= IDLE_USEC;
+        if ((!busy && !idle) || now < j->retry_after) {
+            gint64 until = MAX(j->retry_after, j->pending > 0 || j->unknown ? j->last_write + IDLE_USEC
+                                                                             : now + (gint64)3600 * G_USEC_PER_SEC);
             g_cond_wait_until(&j->wake, &j->lock, until);
             continue;
         }
@@ -385,8 +464,7 @@ checkpoint_thread(gpointer data)
         if (r < 0) {
             g_warning("cannot checkpoint the journal of '%s': %s; trying again in a while",
                       j->dir, g_strerror(-r));
-            j->last_write = g_get_monotonic_time();
-            g_cond_wait_until(&j->wake, &j->lock, j->last_write + IDLE_USEC);
+            j->retry_after = g_get_monotonic_time() + IDLE_USEC;
         }
     }
     g_mutex_unlock(&j->lock);
@@ -482,7 +560,7 @@ replay(MvJournal *j)
         const guint8 *rec = recs->pdata[i];
         guint32 name_len = get32(rec + 24);
         int r = apply(j, get32(rec + 16), names->pdata[i], rec + RECORD_HEAD + name_len, get32(rec + 28),
-                      get32(rec + 20), true);
+                      get32(rec + 20));
         if (r < 0)
             return r;
     }

@@ -3,9 +3,10 @@
 // one flush of already-allocated data, where a new file costs an fsync of the file and another
 // of its directory.
 //
-// A change (replace a file, remove it, make a symlink) is made in the directory without any
-// flush, then recorded in a preallocated journal file (`<dir>/.journal`) and flushed with
-// fdatasync: that flush writes data blocks only, no inode, no directory.  A checkpoint flushes
+// A change (replace a file, remove it, make a symlink) is prepared under a temporary name
+// without any flush, recorded in a preallocated journal file (`<dir>/.journal`) and flushed
+// with fdatasync (data blocks only: no inode, no directory), and only then renamed into
+// place; a change that fails anywhere leaves the old state and no valid record.  A checkpoint flushes
 // the filesystem (syncfs) and starts a new epoch in the journal's header, which voids every
 // record of the old epoch.  Opening the journal first replays the records of its epoch, so after
 // a crash the directory holds every change that was reported done.  Checkpoints run on a thread
