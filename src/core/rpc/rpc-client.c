@@ -32,6 +32,7 @@ mv_rpc_client_new_fd(int fd)
     c->fd = fd;
     g_mutex_init(&c->lock);
     mv_rx_init(&c->rx);
+    c->rx.exact = true;   /* callers poll the fd for the next packet: leave it in the socket */
     return c;
 }
 
@@ -149,6 +150,7 @@ read_one(MvRpcClient *c, MvPacket **ret_pkt, GError **error)
             mv_error_set_errno(error, MV_FROM_RPC, errno, "poll failed");
             return false;
         }
+        mv_rx_wakeup(&c->rx);
     }
     if (pkt->hdr.prog == MV_KEEPALIVE_PROGRAM) {
         bool ok = true;

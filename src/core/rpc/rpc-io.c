@@ -18,133 +18,221 @@ struct MvTxItem {
     unsigned fds_sent;
 };
 
+#define RX_CHUNK 65536
+
 void
 mv_rx_init(MvRx *rx)
 {
     memset(rx, 0, sizeof(*rx));
+    g_queue_init(&rx->fds);
 }
 
 void
 mv_rx_clear(MvRx *rx)
 {
-    mv_packet_free(rx->pkt);
+    int fd;
+    while ((fd = GPOINTER_TO_INT(g_queue_pop_head(&rx->fds))) > 0)
+        close(fd);
+    g_free(rx->buf);
     mv_rx_init(rx);
 }
 
-/* Receive one fd: a 1-byte message with SCM_RIGHTS.  Returns the fd, -EAGAIN, or -errno. */
-static int
-recv_one_fd(int fd)
+bool
+mv_rx_is_empty(const MvRx *rx)
 {
-    char byte;
-    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+    return rx->start == rx->end && rx->fds.length == 0;
+}
+
+static void
+rx_reserve(MvRx *rx, size_t want)
+{
+    if (rx->start == rx->end)
+        rx->start = rx->end = 0;
+    if (rx->cap - rx->end >= want)
+        return;
+    if (rx->start > 0) {
+        memmove(rx->buf, rx->buf + rx->start, rx->end - rx->start);
+        rx->end -= rx->start;
+        rx->start = 0;
+    }
+    if (rx->cap - rx->end < want) {
+        rx->cap = rx->end + MAX(want, RX_CHUNK);
+        rx->buf = g_realloc(rx->buf, rx->cap);
+    }
+}
+
+void
+mv_rx_move(MvRx *to, MvRx *from)
+{
+    size_t n = from->end - from->start;
+    if (n) {
+        rx_reserve(to, n);
+        memcpy(to->buf + to->end, from->buf + from->start, n);
+        to->end += n;
+    }
+    gpointer fd;
+    while ((fd = g_queue_pop_head(&from->fds)))
+        g_queue_push_tail(&to->fds, fd);
+    g_free(from->buf);
+    mv_rx_init(from);
+}
+
+/* The length of the packet at the front, once its length word is there (0 before). */
+static size_t front_len(const MvRx *rx);
+
+/* In exact mode, how many bytes finish the front packet: its length word, its body, or the
+ * one byte that carries its next fd. */
+static size_t
+exact_need(const MvRx *rx)
+{
+    size_t have = rx->end - rx->start;
+    if (have < 4)
+        return 4 - have;
+    size_t len = front_len(rx);
+    return have < len ? len - have : 1;
+}
+
+static MvRxResult
+fill(MvRx *rx, int fd, int flags, GError **error)
+{
+    rx_reserve(rx, RX_CHUNK / 4);
+    struct iovec iov = { rx->buf + rx->end, rx->cap - rx->end };
+    if (rx->exact) {
+        size_t need = exact_need(rx);
+        rx_reserve(rx, need);
+        iov.iov_base = rx->buf + rx->end;
+        iov.iov_len = need;
+    }
+    union { char buf[CMSG_SPACE(sizeof(int) * MV_MESSAGE_FDS_MAX)]; struct cmsghdr align; } u;
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
                           .msg_controllen = sizeof(u.buf) };
     ssize_t n;
-
     do {
-        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | flags);
     } while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return -errno;
-    if (n == 0)
-        return -ECONNRESET;
-    /* Whatever arrived is ours now: keep exactly one fd, close every other one. */
-    int got = -1;
-    bool bad = (msg.msg_flags & MSG_CTRUNC) != 0;
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return MV_RX_AGAIN;
+        mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot read from socket");
+        return MV_RX_ERROR;
+    }
+    bool got_fds = false;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
-        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < n; i++) {
+        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < k; i++) {
             int one;
             memcpy(&one, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-            if (got < 0 && n == 1)
-                got = one;
-            else
-                close(one);
+            g_queue_push_tail(&rx->fds, GINT_TO_POINTER(one));
+            got_fds = true;
         }
-        if (n != 1)
-            bad = true;
     }
-    if (bad || got < 0) {
-        if (got >= 0)
-            close(got);
-        return -EBADMSG;
+    if (msg.msg_flags & MSG_CTRUNC) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "too many file descriptors in one message");
+        return MV_RX_ERROR;
     }
-    return got;
+    if (g_queue_get_length(&rx->fds) > MV_MESSAGE_FDS_MAX) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "more file descriptors than any packet asked for");
+        return MV_RX_ERROR;
+    }
+    if (n == 0) {
+        if (rx->start == rx->end)
+            return MV_RX_EOF;
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "connection closed in the middle of a packet");
+        return MV_RX_ERROR;
+    }
+    rx->end += n;
+    /* A read that brought fds stops early by design; only a plain short read means empty. */
+    rx->drained = !got_fds && (size_t)n < iov.iov_len && !rx->exact;
+    return MV_RX_PACKET;
+}
+
+MvRxResult
+mv_rx_fill(MvRx *rx, int fd, GError **error)
+{
+    return fill(rx, fd, MSG_DONTWAIT, error);
+}
+
+static size_t
+front_len(const MvRx *rx)
+{
+    if (rx->end - rx->start < 4)
+        return 0;
+    guint32 be;
+    memcpy(&be, rx->buf + rx->start, 4);
+    return GUINT32_FROM_BE(be);
+}
+
+bool
+mv_rx_has_packet(const MvRx *rx)
+{
+    size_t len = front_len(rx);
+    if (rx->end - rx->start < 4)
+        return false;
+    if (len < MV_PACKET_MIN || len > MV_PACKET_MAX)
+        return true;   /* a bad one: the caller hears of it at once */
+    return rx->end - rx->start >= len;
+}
+
+MvRxResult
+mv_rx_next(MvRx *rx, MvPacket **ret_pkt, GError **error)
+{
+    size_t have = rx->end - rx->start;
+    if (have < 4)
+        return MV_RX_AGAIN;
+    size_t len = front_len(rx);
+    if (len < MV_PACKET_MIN || len > MV_PACKET_MAX) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "packet length %zu out of range [%zu, %zu]",
+                     len, MV_PACKET_MIN, MV_PACKET_MAX);
+        return MV_RX_ERROR;
+    }
+    if (have < len) {
+        rx_reserve(rx, len - have);
+        return MV_RX_AGAIN;
+    }
+    g_autoptr(MvPacket) pkt = g_new0(MvPacket, 1);
+    pkt->len = len;
+    pkt->data = g_memdup2(rx->buf + rx->start, len);
+    unsigned nfds = 0;
+    if (!mv_packet_parse_header(pkt, &nfds, error))
+        return MV_RX_ERROR;
+    /* One byte per fd follows the packet, each fd arriving with its byte: once the bytes
+     * are here, so must the fds be. */
+    if (have < len + nfds)
+        return MV_RX_AGAIN;
+    if (g_queue_get_length(&rx->fds) < nfds) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "a packet announced %u file descriptors, %u came",
+                     nfds, g_queue_get_length(&rx->fds));
+        return MV_RX_ERROR;
+    }
+    if (nfds) {
+        pkt->fds = g_new(int, nfds);
+        for (unsigned i = 0; i < nfds; i++)
+            pkt->fds[pkt->nfds++] = GPOINTER_TO_INT(g_queue_pop_head(&rx->fds));
+    }
+    rx->start += len + nfds;
+    *ret_pkt = g_steal_pointer(&pkt);
+    return MV_RX_PACKET;
 }
 
 MvRxResult
 mv_rx_read(MvRx *rx, int fd, MvPacket **ret_pkt, GError **error)
 {
     for (;;) {
-        if (rx->pkt && rx->have == rx->pkt->len) {
-            /* Body complete: collect the fds that follow it. */
-            while (rx->fds_wanted > 0) {
-                int got = recv_one_fd(fd);
-                if (got == -EAGAIN || got == -EWOULDBLOCK)
-                    return MV_RX_AGAIN;
-                if (got < 0) {
-                    mv_error_set_errno(error, MV_FROM_RPC, -got, "cannot receive file descriptor");
-                    return MV_RX_ERROR;
-                }
-                rx->pkt->fds[rx->pkt->nfds++] = got;
-                rx->fds_wanted--;
-            }
-            *ret_pkt = g_steal_pointer(&rx->pkt);
-            rx->have = 0;
-            return MV_RX_PACKET;
+        MvRxResult r = mv_rx_next(rx, ret_pkt, error);
+        if (r != MV_RX_AGAIN)
+            return r;
+        if (rx->drained && rx->skip_empty_reads) {
+            /* The last read found the socket empty: skip the read that would only say so
+             * again, once; the next call (after the poll) reads. */
+            rx->drained = false;
+            return MV_RX_AGAIN;
         }
-
-        guint8 *dst;
-        size_t want;
-        if (!rx->pkt) {
-            dst = rx->len_word + rx->have;
-            want = 4 - rx->have;
-        } else {
-            dst = rx->pkt->data + rx->have;
-            want = rx->pkt->len - rx->have;
-        }
-        ssize_t n = read(fd, dst, want);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return MV_RX_AGAIN;
-            mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot read from socket");
-            return MV_RX_ERROR;
-        }
-        if (n == 0) {
-            if (rx->have == 0 && !rx->pkt)
-                return MV_RX_EOF;
-            mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "connection closed in the middle of a packet");
-            return MV_RX_ERROR;
-        }
-        rx->have += n;
-        if (!rx->pkt && rx->have == 4) {
-            guint32 be;
-            memcpy(&be, rx->len_word, 4);
-            size_t len = GUINT32_FROM_BE(be);
-            if (len < MV_PACKET_MIN || len > MV_PACKET_MAX) {
-                mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
-                             "packet length %zu out of range [%zu, %zu]", len, MV_PACKET_MIN, MV_PACKET_MAX);
-                return MV_RX_ERROR;
-            }
-            rx->pkt = g_new0(MvPacket, 1);
-            rx->pkt->len = len;
-            rx->pkt->data = g_malloc(len);
-            memcpy(rx->pkt->data, rx->len_word, 4);
-        }
-        if (rx->pkt && rx->have == rx->pkt->len && rx->fds_wanted == 0 && !rx->pkt->fds) {
-            unsigned nfds = 0;
-            if (!mv_packet_parse_header(rx->pkt, &nfds, error))
-                return MV_RX_ERROR;
-            if (nfds > 0) {
-                rx->pkt->fds = g_new(int, nfds);
-                rx->fds_wanted = nfds;
-            }
-        }
+        /* Without MSG_DONTWAIT: a blocking fd blocks here, as its owner expects. */
+        r = fill(rx, fd, 0, error);
+        if (r != MV_RX_PACKET)
+            return r;
     }
 }
 

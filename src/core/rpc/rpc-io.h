@@ -6,11 +6,24 @@
 
 #include "rpc/rpc-message.h"
 
+#include <stdbool.h>
+
+/* A reader takes what the socket has in one recvmsg() and cuts whole packets out of it:
+ * one system call per wakeup however many packets came, where reading a length word and
+ * then a body takes two per packet and a third to learn the socket is empty.  Descriptors
+ * (CALL_WITH_FDS, REPLY_WITH_FDS) follow their packet as one-byte messages with one fd each;
+ * the kernel ends a read right after such a message, so fds arrive in order and the one-byte
+ * messages are dropped as counted. */
 typedef struct {
-    guint8 len_word[4];
-    size_t have;            /* bytes of the current packet received so far */
-    MvPacket *pkt;          /* packet being received, once its length is known */
-    unsigned fds_wanted;    /* fds still to receive after the packet body */
+    guint8 *buf;
+    size_t cap;
+    size_t start, end;     /* bytes [start, end) received and not yet cut into packets */
+    GQueue fds;            /* received fds not yet attached to a packet */
+    bool drained;          /* the last read returned less than asked: the socket is empty */
+    bool skip_empty_reads; /* set by an owner that polls a non-blocking fd: after a read that
+                            * drained the socket, mv_rx_read skips the next read once */
+    bool exact;            /* never read past the packet being received: for an owner whose
+                            * callers poll the fd to learn of the next one (the client) */
 } MvRx;
 
 /* Result of mv_rx_read. */
@@ -22,11 +35,40 @@ typedef enum {
 } MvRxResult;
 
 void mv_rx_init(MvRx *rx);
+/* Free the buffer and close the fds still queued. */
 void mv_rx_clear(MvRx *rx);
 
-/* Read from @fd until one packet is complete or the fd would block.  A length word
- * below MV_PACKET_MIN or above MV_PACKET_MAX is an error: the caller drops the peer. */
+/* The poll said the socket is readable: the next mv_rx_read reads. */
+static inline void
+mv_rx_wakeup(MvRx *rx)
+{
+    rx->drained = false;
+}
+
+/* The next whole packet, from what is buffered and from reads of @fd (blocking or not).
+ * With skip_empty_reads, after a read that found the socket empty (short), the next call
+ * that runs out of buffered packets returns MV_RX_AGAIN without the read that would only
+ * say EAGAIN: the caller polls then (and calls mv_rx_wakeup).  A length word below
+ * MV_PACKET_MIN or above MV_PACKET_MAX is an error: the caller drops the peer. */
 MvRxResult mv_rx_read(MvRx *rx, int fd, MvPacket **ret_pkt, GError **error);
+
+/* Read what the socket has into @rx, once and never blocking: MV_RX_PACKET when bytes came
+ * (not necessarily a whole packet), MV_RX_AGAIN, MV_RX_EOF or MV_RX_ERROR. */
+MvRxResult mv_rx_fill(MvRx *rx, int fd, GError **error);
+
+/* Cut the next whole packet out of what is buffered, without reading: MV_RX_PACKET,
+ * MV_RX_AGAIN when more bytes (or fds) are needed, MV_RX_ERROR for a bad packet. */
+MvRxResult mv_rx_next(MvRx *rx, MvPacket **ret_pkt, GError **error);
+
+/* Whether a whole packet (or a bad one) is buffered, i.e. mv_rx_next would not say AGAIN. */
+bool mv_rx_has_packet(const MvRx *rx);
+
+/* Whether anything at all is buffered: bytes or fds. */
+bool mv_rx_is_empty(const MvRx *rx);
+
+/* Move everything @from holds to the end of @to (for a socket changing hands); @from is
+ * left empty. */
+void mv_rx_move(MvRx *to, MvRx *from);
 
 typedef struct MvTxItem MvTxItem;
 

@@ -155,164 +155,7 @@ mv_identity_new_unix(uid_t uid, gid_t gid, pid_t pid)
 
 /* ---------- reading ---------- */
 
-/* A relay reads many packets per system call: one recvmsg() fills a buffer and the
- * packets are cut out of it (MvRx reads each packet with two calls and needs a third to
- * learn the socket is empty).  Descriptors (CALL_WITH_FDS, REPLY_WITH_FDS) follow their
- * packet as one-byte messages with one fd each; the kernel ends a read right after such
- * a message, so the fds come in order and the one-byte messages are dropped as counted. */
-#define RELAY_RX_CHUNK 65536
-
-typedef struct {
-    guint8 *buf;
-    size_t cap;
-    size_t start, end;     /* bytes [start, end) received and not yet cut into packets */
-    GQueue fds;            /* received fds not yet attached to a packet */
-    bool drained;          /* the last read returned less than asked: the socket is empty */
-} RelayRx;
-
-static void
-relay_rx_init(RelayRx *rx)
-{
-    memset(rx, 0, sizeof(*rx));
-    g_queue_init(&rx->fds);
-}
-
-static void
-relay_rx_clear(RelayRx *rx)
-{
-    int fd;
-    while ((fd = GPOINTER_TO_INT(g_queue_pop_head(&rx->fds))) > 0)
-        close(fd);
-    g_free(rx->buf);
-    relay_rx_init(rx);
-}
-
-static void
-relay_rx_reserve(RelayRx *rx, size_t want)
-{
-    if (rx->start == rx->end)
-        rx->start = rx->end = 0;
-    if (rx->cap - rx->end >= want)
-        return;
-    if (rx->start > 0) {
-        memmove(rx->buf, rx->buf + rx->start, rx->end - rx->start);
-        rx->end -= rx->start;
-        rx->start = 0;
-    }
-    if (rx->cap - rx->end < want) {
-        rx->cap = rx->end + MAX(want, RELAY_RX_CHUNK);
-        rx->buf = g_realloc(rx->buf, rx->cap);
-    }
-}
-
-/* Bytes a server's reader had taken from the socket before the relay took it over. */
-static bool
-relay_rx_adopt(RelayRx *rx, MvRx *from)
-{
-    bool ok = from->fds_wanted == 0;
-    if (from->have == 0) {
-        /* Nothing taken yet: the usual case. */
-    } else if (ok && from->pkt) {
-        relay_rx_reserve(rx, from->have);
-        memcpy(rx->buf + rx->end, from->pkt->data, from->have);
-        rx->end += from->have;
-    } else if (ok) {
-        relay_rx_reserve(rx, from->have);
-        memcpy(rx->buf + rx->end, from->len_word, from->have);
-        rx->end += from->have;
-    }
-    mv_rx_clear(from);
-    return ok;
-}
-
-/* Read what the socket has.  Returns MV_RX_PACKET when bytes came, MV_RX_AGAIN, MV_RX_EOF
- * or MV_RX_ERROR. */
-static MvRxResult
-relay_rx_fill(RelayRx *rx, int fd, GError **error)
-{
-    relay_rx_reserve(rx, RELAY_RX_CHUNK / 4);
-    struct iovec iov = { rx->buf + rx->end, rx->cap - rx->end };
-    union { char buf[CMSG_SPACE(sizeof(int) * MV_MESSAGE_FDS_MAX)]; struct cmsghdr align; } u;
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                          .msg_controllen = sizeof(u.buf) };
-    ssize_t n;
-    do {
-        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            rx->drained = true;
-            return MV_RX_AGAIN;
-        }
-        mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot read from socket");
-        return MV_RX_ERROR;
-    }
-    bool got_fds = false;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-            continue;
-        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < k; i++) {
-            int one;
-            memcpy(&one, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-            g_queue_push_tail(&rx->fds, GINT_TO_POINTER(one));
-            got_fds = true;
-        }
-    }
-    if (msg.msg_flags & MSG_CTRUNC) {
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "too many file descriptors in one message");
-        return MV_RX_ERROR;
-    }
-    if (n == 0) {
-        if (rx->start == rx->end)
-            return MV_RX_EOF;
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "connection closed in the middle of a packet");
-        return MV_RX_ERROR;
-    }
-    rx->end += n;
-    /* A read that brought fds stops early by design; only a plain short read means empty. */
-    rx->drained = !got_fds && (size_t)n < iov.iov_len;
-    return MV_RX_PACKET;
-}
-
-/* Cut the next whole packet (with its fds) out of the buffer: MV_RX_PACKET with
- * *ret_pkt, MV_RX_AGAIN when more bytes are needed, MV_RX_ERROR for a bad packet. */
-static MvRxResult
-relay_rx_next(RelayRx *rx, MvPacket **ret_pkt, GError **error)
-{
-    size_t have = rx->end - rx->start;
-    if (have < 4)
-        return MV_RX_AGAIN;
-    guint32 be;
-    memcpy(&be, rx->buf + rx->start, 4);
-    size_t len = GUINT32_FROM_BE(be);
-    if (len < MV_PACKET_MIN || len > MV_PACKET_MAX) {
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "packet length %zu out of range [%zu, %zu]",
-                     len, MV_PACKET_MIN, MV_PACKET_MAX);
-        return MV_RX_ERROR;
-    }
-    if (have < len) {
-        relay_rx_reserve(rx, len - have);
-        return MV_RX_AGAIN;
-    }
-    g_autoptr(MvPacket) pkt = g_new0(MvPacket, 1);
-    pkt->len = len;
-    pkt->data = g_memdup2(rx->buf + rx->start, len);
-    unsigned nfds = 0;
-    if (!mv_packet_parse_header(pkt, &nfds, error))
-        return MV_RX_ERROR;
-    /* One byte per fd follows the packet. */
-    if (have < len + nfds || g_queue_get_length(&rx->fds) < nfds)
-        return MV_RX_AGAIN;
-    if (nfds) {
-        pkt->fds = g_new(int, nfds);
-        for (unsigned i = 0; i < nfds; i++)
-            pkt->fds[pkt->nfds++] = GPOINTER_TO_INT(g_queue_pop_head(&rx->fds));
-    }
-    rx->start += len + nfds;
-    *ret_pkt = g_steal_pointer(&pkt);
-    return MV_RX_PACKET;
-}
+/* A relay reads with MvRx (rpc-io.h): many packets per system call. */
 
 /* ---------- the relay ---------- */
 
@@ -327,7 +170,7 @@ struct End {
     gpointer tag;          /* NULL while the fd is not polled at all (stalled) */
     GIOCondition cond;     /* what tag polls for: changing it wakes the main context, so
                             * it is only changed when it must */
-    RelayRx rx;
+    MvRx rx;
     MvTx tx;
     bool stalled;          /* not read while the other end's backlog drains */
     guint kick;            /* idle callback taking buffered packets after a stall */
@@ -437,7 +280,7 @@ end_init(End *e, MvRelay *r, const char *name)
     e->relay = r;
     e->name = name;
     e->fd = -1;
-    relay_rx_init(&e->rx);
+    mv_rx_init(&e->rx);
     mv_tx_init(&e->tx);
 }
 
@@ -472,7 +315,7 @@ end_close(End *e)
         close(e->fd);
         e->fd = -1;
     }
-    relay_rx_clear(&e->rx);
+    mv_rx_clear(&e->rx);
     mv_tx_clear(&e->tx);
 }
 
@@ -1076,11 +919,11 @@ end_read(End *e)
     for (int reads = 0; !e->stalled && e->fd >= 0 && !r->finished;) {
         MvPacket *pkt = NULL;
         g_autoptr(GError) err = NULL;
-        MvRxResult rr = relay_rx_next(&e->rx, &pkt, &err);
+        MvRxResult rr = mv_rx_next(&e->rx, &pkt, &err);
         if (rr == MV_RX_AGAIN) {
             if (e->rx.drained || reads++ >= RELAY_READ_BURST)
                 break;
-            rr = relay_rx_fill(&e->rx, e->fd, &err);
+            rr = mv_rx_fill(&e->rx, e->fd, &err);
             if (rr == MV_RX_AGAIN)
                 break;
             if (rr == MV_RX_PACKET)
@@ -1245,8 +1088,8 @@ mv_relay_connection_start(MvClient *c, const MvRelayConfig *cfg, GError **error)
     /* The client is not read until the backend has answered its CONNECT_OPEN; what the
      * server had queued for it goes out first. */
     end_attach(&r->front, fd, true);
-    if (!relay_rx_adopt(&r->front.rx, &rx))
-        front_close_soon(r);   /* descriptors half received at the open: not a libvirt client */
+    /* What the server's reader had taken from the socket before the relay took it over. */
+    mv_rx_move(&r->front.rx, &rx);
     r->front.tx = tx;
     end_update(&r->front);
     handshake_send_step(r);

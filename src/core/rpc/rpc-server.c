@@ -541,6 +541,10 @@ client_update_events(MvClient *c)
     if (c->source && cond != c->fd_events) {
         /* Each change wakes the loop's poll: only tell GLib when something changed. */
         g_source_modify_unix_fd(c->source, c->fd_tag, cond);
+        /* Reading again after a pause: packets read before it wait in the buffer, where the
+         * poll cannot see them. */
+        if ((cond & G_IO_IN) && !(c->fd_events & G_IO_IN) && mv_rx_has_packet(&c->rx))
+            g_source_set_ready_time(c->source, 0);
         c->fd_events = cond;
     }
 }
@@ -552,7 +556,14 @@ client_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data
     GIOCondition got = g_source_query_unix_fd(source, c->fd_tag);
     g_autoptr(MvClient) hold = mv_client_ref(c);
 
-    if (got & G_IO_IN) {
+    g_source_set_ready_time(source, -1);
+    bool buffered = mv_rx_has_packet(&c->rx);
+    if ((got & G_IO_IN) || buffered) {
+        /* Without a readable socket only what is buffered is taken. */
+        if (got & G_IO_IN)
+            mv_rx_wakeup(&c->rx);
+        else
+            c->rx.drained = true;
         /* Bound the packets taken per wakeup so one chatty client cannot starve others. */
         for (int i = 0; i < 16 && c->source; i++) {
             MvPacket *pkt = NULL;
@@ -583,8 +594,12 @@ client_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data
         client_close_now(c);
         return G_SOURCE_CONTINUE;
     }
-    if (c->source)
+    if (c->source) {
         client_update_events(c);
+        /* Whole packets left in the buffer (the burst bound above) do not wake the poll. */
+        if ((c->fd_events & G_IO_IN) && mv_rx_has_packet(&c->rx))
+            g_source_set_ready_time(source, 0);
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -649,6 +664,7 @@ mv_server_add_client_fd(MvServer *s, int fd, bool readonly)
     g_mutex_init(&c->lock);
     c->streams = g_array_new(FALSE, FALSE, sizeof(StreamReg));
     mv_rx_init(&c->rx);
+    c->rx.skip_empty_reads = true;   /* non-blocking, polled by the main loop */
     mv_tx_init(&c->tx);
     c->last_rx = g_get_monotonic_time();
 
@@ -709,7 +725,7 @@ mv_client_replace_socket(MvClient *c, int fd, GError **error)
     g_mutex_lock(&c->lock);
     bool busy = c->closed || c->detached || c->tx.bytes > 0 || !g_queue_is_empty(&c->tx.items);
     g_mutex_unlock(&c->lock);
-    if (busy || !c->source || c->rx.have > 0 || c->rx.pkt) {
+    if (busy || !c->source || !mv_rx_is_empty(&c->rx)) {
         mv_error_set(error, MV_FROM_RPC, MV_ERR_OPERATION_INVALID,
                      "client %" G_GUINT64_FORMAT " is not between packets", c->id);
         return false;
