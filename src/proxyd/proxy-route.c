@@ -62,20 +62,7 @@ client_identity(MvClient *c)
         mv_identity_add_string(id, "x509-distinguished-name", conn->x509_dname);
         return id;
     }
-    uid_t uid;
-    gid_t gid;
-    pid_t pid;
-    mv_client_peer(c, &uid, &gid, &pid);
-    /* SO_PEERCRED gives pid 0 on a TCP socket. */
-    return pid > 0 ? mv_identity_new_unix(uid, gid, pid) : NULL;
-}
-
-static void
-reply_error(MvClient *c, MvPacket *pkt, const GError *err)
-{
-    g_autoptr(GBytes) b = mv_packet_encode_error(&pkt->hdr, err);
-    mv_client_send_packet(c, b, false);
-    mv_packet_free(pkt);
+    return mv_identity_of_peer(c);
 }
 
 /* Relay @c to @b for @uri; false with @error when its daemon does not listen. */
@@ -117,12 +104,12 @@ proxy_route(MvClient *c, MvPacket *pkt, void *data)
     if (pkt->hdr.prog != REMOTE_PROGRAM || pkt->hdr.proc != REMOTE_PROC_CONNECT_OPEN) {
         /* Every other call belongs to a backend, and there is none before the open. */
         mv_error_set(&err, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR, "connection not open");
-        reply_error(c, pkt, err);
+        mv_client_reply_error(c, pkt, err);
         return true;
     }
     remote_connect_open_args a = { 0 };
     if (!mv_packet_decode_body(pkt, (xdrproc_t)xdr_remote_connect_open_args, &a, &err)) {
-        reply_error(c, pkt, err);
+        mv_client_reply_error(c, pkt, err);
         return true;
     }
     g_autofree char *name = g_strdup(a.name && *a.name ? *a.name : "");
@@ -146,7 +133,7 @@ proxy_route(MvClient *c, MvPacket *pkt, void *data)
         }
         mv_error_set(&err, MV_FROM_NONE, MV_ERR_NO_CONNECT,
                      "no URI given and no hypervisor daemon is running (%s)", tried->str);
-        reply_error(c, pkt, err);
+        mv_client_reply_error(c, pkt, err);
         return true;
     }
     g_autofree char *scheme = uri_scheme(name);
@@ -155,11 +142,11 @@ proxy_route(MvClient *c, MvPacket *pkt, void *data)
         mv_error_set(&err, MV_FROM_NONE, MV_ERR_NO_CONNECT,
                      "'%s': modvirt-proxyd routes only the URI schemes qemu, lxc, xen, bhyve, network and storage",
                      name);
-        reply_error(c, pkt, err);
+        mv_client_reply_error(c, pkt, err);
         return true;
     }
     if (!start_relay(d, c, pkt, b, name, flags, &err)) {
-        reply_error(c, pkt, err);
+        mv_client_reply_error(c, pkt, err);
         return true;
     }
     mv_packet_free(pkt);

@@ -6,6 +6,7 @@
 
 #include "qemu-monitor.h"
 
+#include "rpc/rpc-io.h"
 #include "util/util-error.h"
 
 #include <errno.h>
@@ -441,13 +442,9 @@ wait_fd(int fd, short events, int pidfd, gint64 deadline)
 static int
 connect_retry(const char *path, int pidfd, gint64 deadline, unsigned timeout_ms, GError **error)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof(addr.sun_path)) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
-                     "QEMU monitor path '%s' is longer than a unix socket path may be", path);
+    struct sockaddr_un addr;
+    if (!mv_unix_address(path, &addr, error))
         return -1;
-    }
-    memcpy(addr.sun_path, path, strlen(path) + 1);
 
     for (;;) {
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -93,19 +93,7 @@ client_identity(MvClient *c, MvConn *conn)
             mv_identity_add_text(id, conn->identity->pdata[i]);
         return id;
     }
-    uid_t uid;
-    gid_t gid;
-    pid_t pid;
-    mv_client_peer(c, &uid, &gid, &pid);
-    return pid > 0 ? mv_identity_new_unix(uid, gid, pid) : NULL;
-}
-
-static void
-reply_error(MvClient *c, MvPacket *pkt, const GError *err)
-{
-    g_autoptr(GBytes) b = mv_packet_encode_error(&pkt->hdr, err);
-    mv_client_send_packet(c, b, false);
-    mv_packet_free(pkt);
+    return mv_identity_of_peer(c);
 }
 
 static bool
@@ -121,7 +109,7 @@ route(MvClient *c, MvPacket *pkt, void *data)
         return false;
     if (!mv_client_is_open(c)) {
         mv_error_set(&err, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR, "connection not open");
-        reply_error(c, pkt, err);
+        mv_client_reply_error(c, pkt, err);
         return true;
     }
     MvConn *conn = mv_conn_of_client(c);
@@ -147,7 +135,7 @@ route(MvClient *c, MvPacket *pkt, void *data)
             /* "Not supported" lets clients fall back or say so plainly; the text says why. */
             mv_error_set(&err, MV_FROM_RPC, MV_ERR_NO_SUPPORT, "the %s driver is not running (%s)",
                          fi->what, cerr->message);
-            reply_error(c, pkt, err);
+            mv_client_reply_error(c, pkt, err);
             return true;
         }
     }

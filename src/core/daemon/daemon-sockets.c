@@ -2,6 +2,7 @@
 // Listening sockets of a daemon, created or inherited from systemd.
 
 #include "daemon/daemon-sockets.h"
+#include "rpc/rpc-io.h"
 #include "util/util-error.h"
 
 #include <errno.h>
@@ -21,13 +22,9 @@
 int
 mv_unix_listen(const char *path, unsigned mode, GError **error)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_INVALID_ARG,
-                     "socket path '%s' is longer than %zu bytes", path, sizeof(sa.sun_path) - 1);
+    struct sockaddr_un sa;
+    if (!mv_unix_address(path, &sa, error))
         return -1;
-    }
-    strcpy(sa.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot create socket '%s'", path);

@@ -39,12 +39,9 @@ mv_rpc_client_new_fd(int fd)
 MvRpcClient *
 mv_rpc_client_connect_unix(const char *path, GError **error)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_INVALID_ARG, "socket path '%s' is too long", path);
+    struct sockaddr_un sa;
+    if (!mv_unix_address(path, &sa, error))
         return NULL;
-    }
-    strcpy(sa.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot create socket");

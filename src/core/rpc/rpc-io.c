@@ -20,6 +20,20 @@ struct MvTxItem {
 
 #define RX_CHUNK 65536
 
+bool
+mv_unix_address(const char *path, struct sockaddr_un *ret, GError **error)
+{
+    memset(ret, 0, sizeof(*ret));
+    ret->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(ret->sun_path)) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_INVALID_ARG, "socket path '%s' is longer than %zu bytes",
+                     path, sizeof(ret->sun_path) - 1);
+        return false;
+    }
+    strcpy(ret->sun_path, path);
+    return true;
+}
+
 void
 mv_rx_init(MvRx *rx)
 {

@@ -7,6 +7,11 @@
 #include "rpc/rpc-message.h"
 
 #include <stdbool.h>
+#include <sys/un.h>
+
+/* Fill @ret with the unix socket address of @path; false with @error (naming the path) when
+ * it is too long for one. */
+bool mv_unix_address(const char *path, struct sockaddr_un *ret, GError **error);
 
 /* A reader takes what the socket has in one recvmsg() and cuts whole packets out of it:
  * one system call per wakeup however many packets came, where reading a length word and

@@ -153,6 +153,16 @@ mv_identity_new_unix(uid_t uid, gid_t gid, pid_t pid)
     return id;
 }
 
+MvIdentity *
+mv_identity_of_peer(MvClient *c)
+{
+    uid_t uid;
+    gid_t gid;
+    pid_t pid;
+    mv_client_peer(c, &uid, &gid, &pid);
+    return pid > 0 ? mv_identity_new_unix(uid, gid, pid) : NULL;
+}
+
 /* ---------- reading ---------- */
 
 /* A relay reads with MvRx (rpc-io.h): many packets per system call. */
@@ -246,13 +256,9 @@ step_clear(gpointer data)
 static int
 unix_connect(const char *path, GError **error)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_INVALID_ARG,
-                     "socket path '%s' is longer than %zu bytes", path, sizeof(sa.sun_path) - 1);
+    struct sockaddr_un sa;
+    if (!mv_unix_address(path, &sa, error))
         return -1;
-    }
-    strcpy(sa.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot create a socket");
@@ -628,11 +634,8 @@ relay_handshake_failed(MvRelay *r, const GError *err)
         return;
     }
     MvPacket *pkt;
-    while ((pkt = g_queue_pop_head(&r->waiting))) {
-        g_autoptr(GBytes) b = mv_packet_encode_error(&pkt->hdr, err);
-        mv_client_send_packet(r->client, b, false);
-        mv_packet_free(pkt);
-    }
+    while ((pkt = g_queue_pop_head(&r->waiting)))
+        mv_client_reply_error(r->client, pkt, err);
 }
 
 /* Offer the client's socket to the backend, if nothing of the client's is in flight here:

@@ -49,6 +49,9 @@ void mv_identity_add_ullong(MvIdentity *id, const char *key, guint64 value);
 void mv_identity_add_text(MvIdentity *id, const char *key_value);
 /* The identity of a local process: user and group ids and names, pid and start time. */
 MvIdentity *mv_identity_new_unix(uid_t uid, gid_t gid, pid_t pid);
+/* The identity of @c's peer process (SO_PEERCRED); NULL on a socket without one (TCP, where
+ * the pid is 0). */
+MvIdentity *mv_identity_of_peer(MvClient *c);
 unsigned mv_identity_count(const MvIdentity *id);
 
 typedef enum {

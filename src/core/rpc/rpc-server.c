@@ -291,6 +291,13 @@ reply_error(MvClient *c, const mv_message_header *hdr, const GError *err)
     client_queue(c, b, NULL, 0, false);
 }
 
+void
+mv_client_reply_error(MvClient *c, MvPacket *pkt, const GError *err)
+{
+    reply_error(c, &pkt->hdr, err);
+    mv_packet_free(pkt);
+}
+
 /* A call on its way through the server: the handler's view plus the row it runs. */
 typedef struct {
     MvCall call;

@@ -108,6 +108,9 @@ void mv_client_close(MvClient *c);
  * the client is gone. */
 bool mv_client_send_packet(MvClient *c, GBytes *packet, bool droppable);
 
+/* Answer @c's packet @pkt (taken and freed) with the error @err. */
+void mv_client_reply_error(MvClient *c, MvPacket *pkt, const GError *err);
+
 /* ---- relaying (rpc-relay.c uses these) ---- */
 
 /* Called on the I/O thread with a CALL of a served program that has no row for its
