@@ -13,10 +13,6 @@
 #include "conf/conf-domain-xml.h"
 #include "util/util-units.h"
 
-/* Longest domain XML we accept.  libvirt's RPC caps a string at 4 MiB; a definition near
- * that is a mistake, not a guest. */
-#define MAX_XML_BYTES (4 * 1024 * 1024)
-
 /* Memory sizes in bytes above this are refused; it keeps every KiB count, and the byte
  * counts the drivers derive from it, inside a signed 64-bit integer. */
 #define MAX_MEMORY_BYTES ((guint64)G_MAXINT64)
@@ -554,36 +550,9 @@ MvDomainDef *
 mv_domain_def_parse(const char *xml, unsigned flags, GError **error)
 {
     Parser p = { .flags = flags };
-    if (!xml)
-        xml = "";
-    size_t len = strlen(xml);
-    if (len > MAX_XML_BYTES) {
-        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
-                     "domain XML of %zu bytes exceeds the limit of %d", len, MAX_XML_BYTES);
+    xmlDocPtr doc = conf_xml_read(xml, "domain", error);
+    if (!doc)
         return NULL;
-    }
-
-    /* No network, no entity expansion (XXE), no DTD loading; errors come back through the
-     * context instead of stderr. */
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_NO_MEMORY, "cannot create an XML parser");
-        return NULL;
-    }
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "domain_definition", NULL,
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc || !xmlDocGetRootElement(doc)) {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        g_autofree char *msg = g_strstrip(g_strdup(e && e->message ? e->message
-                                                                    : "Document is empty"));
-        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL, "(domain_definition):%d: %s",
-                     e ? e->line : 1, msg);
-        if (doc)
-            xmlFreeDoc(doc);
-        xmlFreeParserCtxt(ctxt);
-        return NULL;
-    }
-    xmlFreeParserCtxt(ctxt);
 
     g_autoptr(MvDomainDef) def = mv_domain_def_new();
     bool ok = parse_domain(&p, xmlDocGetRootElement(doc), def, error);
