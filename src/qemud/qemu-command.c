@@ -800,6 +800,7 @@ build_serials(Cmd *c)
             if (chr->mode == MV_DOMAIN_CHR_MODE_BIND)
                 g_string_append(cd, ",server=on,wait=off");
             break;
+        case MV_DOMAIN_CHR_NMDM:  /* bhyve only: the parser refuses it for QEMU */
         case MV_DOMAIN_CHR_LAST:
             break;
         }

@@ -187,6 +187,11 @@ format_interface(Xml *x, const MvDomainNet *net, bool live)
         attr_name(x, "type", mv_domain_net_model_to_string(net->model));
         end(x, "model");
     }
+    if (net->script) {
+        start(x, "script");
+        attrf(x, "path", "%s", net->script);
+        end(x, "script");
+    }
     format_boot_order(x, &net->info);
     format_info(x, &net->info, live);
     end(x, "interface");
@@ -201,7 +206,12 @@ format_chr(Xml *x, const char *name, const MvDomainChr *chr, bool live)
     attr_name(x, "type", mv_domain_chr_to_string(chr->type));
     if (console && chr->type == MV_DOMAIN_CHR_PTY && path)
         attrf(x, "tty", "%s", path);
-    if (path) {
+    if (chr->type == MV_DOMAIN_CHR_NMDM) {
+        start(x, "source");
+        attr_str(x, "master", chr->path);
+        attr_str(x, "slave", chr->slave);
+        end(x, "source");
+    } else if (path) {
         start(x, "source");
         if (chr->type == MV_DOMAIN_CHR_UNIX)
             attr_name(x, "mode", mv_domain_chr_mode_to_string(chr->mode));
@@ -243,6 +253,10 @@ format_graphics(Xml *x, const MvDomainGraphics *gr, bool live, bool secure)
 {
     start(x, "graphics");
     attr_name(x, "type", mv_domain_graphics_to_string(gr->type));
+    if (gr->type == MV_DOMAIN_GRAPHICS_SDL) {
+        end(x, "graphics");
+        return;
+    }
     attrf(x, "port", "%d", gr->autoport && !live ? -1 : gr->port);
     attrf(x, "autoport", "%s", gr->autoport ? "yes" : "no");
     attr_str(x, "listen", gr->listen);
@@ -474,6 +488,8 @@ mv_domain_def_format(const MvDomainDef *def, unsigned flags, int id, GError **er
     inline_text(&x, vcpus);
     end(&x, "vcpu");
 
+    text_element(&x, "bootloader", def->bootloader);
+    text_element(&x, "bootloader_args", def->bootloader_args);
     format_os(&x, def);
 
     bool any_feature = def->vmport != MV_TRISTATE_ABSENT;

@@ -150,7 +150,7 @@ parse_disk(Parser *p, xmlNodePtr node, MvDomainDisk **ret_disk, GError **error)
     g_autofree char *bus = attr(target, "bus");
     if (bus) {
         v = mv_domain_disk_bus_from_string(bus);
-        if (v <= MV_DOMAIN_DISK_BUS_NONE)
+        if (v <= MV_DOMAIN_DISK_BUS_NONE || (v == MV_DOMAIN_DISK_BUS_XEN && p->virt != MV_DOMAIN_VIRT_XEN))
             return unsupported(error, "disk bus '%s' of disk '%s' is not supported", bus,
                                disk->target);
         disk->bus = v;
@@ -163,7 +163,14 @@ parse_disk(Parser *p, xmlNodePtr node, MvDomainDisk **ret_disk, GError **error)
         if (!check_node(driver, driver_attrs, NULL, false, error))
             return false;
         disk->driver_name = attr(driver, "name");
-        if (disk->driver_name && !g_str_equal(disk->driver_name, "qemu"))
+        /* Xen's backends: qdisk (qemu), blkback (phy), and the older file/tap names;
+         * bhyve names its only backend 'file'. */
+        static const char *const xen_drivers[] = { "qemu", "phy", "file", "tap", "tap2", NULL };
+        static const char *const bhyve_drivers[] = { "file", NULL };
+        static const char *const qemu_drivers[] = { "qemu", NULL };
+        const char *const *drivers = p->virt == MV_DOMAIN_VIRT_XEN ? xen_drivers
+                                   : p->virt == MV_DOMAIN_VIRT_BHYVE ? bhyve_drivers : qemu_drivers;
+        if (disk->driver_name && !in_list(disk->driver_name, drivers))
             return unsupported(error, "driver name '%s' of disk '%s' is not supported",
                                disk->driver_name, disk->target);
         if (format) {
@@ -308,7 +315,7 @@ parse_interface(Parser *p, xmlNodePtr node, MvDomainNet **ret_net, GError **erro
 {
     static const char *const attrs[] = { "type", NULL };
     static const char *const children[] = { "mac", "source", "target", "model", "boot", "address",
-                                            "alias", NULL };
+                                            "alias", "script", NULL };
     g_autoptr(MvDomainNet) net = g_new0(MvDomainNet, 1);
     if (!check_node(node, attrs, children, false, error))
         return false;
@@ -320,10 +327,19 @@ parse_interface(Parser *p, xmlNodePtr node, MvDomainNet **ret_net, GError **erro
         return unsupported(error, "interface type '%s' is not supported", type);
     net->type = v;
 
-    xmlNodePtr mac, source, target, model;
+    xmlNodePtr mac, source, target, model, script;
     if (!single_child(node, "mac", &mac, error) || !single_child(node, "source", &source, error) ||
-        !single_child(node, "target", &target, error) || !single_child(node, "model", &model, error))
+        !single_child(node, "target", &target, error) || !single_child(node, "model", &model, error) ||
+        !single_child(node, "script", &script, error))
         return false;
+    if (script) {
+        static const char *const script_attrs[] = { "path", NULL };
+        if (p->virt != MV_DOMAIN_VIRT_XEN)
+            return unsupported(error, "<script> in <interface> is only supported for domain type 'xen'");
+        if (!check_node(script, script_attrs, NULL, false, error) ||
+            !required_attr(script, "path", &net->script, error))
+            return false;
+    }
     if (mac) {
         static const char *const mac_attrs[] = { "address", NULL };
         g_autofree char *address = NULL;
@@ -391,7 +407,7 @@ parse_chr(Parser *p, xmlNodePtr node, bool console, MvDomainChr **ret_chr, GErro
 
     g_autofree char *type = attr(node, "type");
     int v = type ? mv_domain_chr_from_string(type) : MV_DOMAIN_CHR_PTY;
-    if (v < 0)
+    if (v < 0 || (v == MV_DOMAIN_CHR_NMDM && p->virt != MV_DOMAIN_VIRT_BHYVE))
         return unsupported(error, "<%s> type '%s' is not supported", what, type);
     chr->type = v;
 
@@ -400,9 +416,17 @@ parse_chr(Parser *p, xmlNodePtr node, bool console, MvDomainChr **ret_chr, GErro
         return false;
     if (source) {
         static const char *const src_attrs[] = { "path", "mode", "append", NULL };
+        static const char *const nmdm_attrs[] = { "master", "slave", NULL };
         int mode = chr->mode;
-        if (!check_node(source, src_attrs, NULL, false, error))
+        if (!check_node(source, chr->type == MV_DOMAIN_CHR_NMDM ? nmdm_attrs : src_attrs, NULL,
+                        false, error))
             return false;
+        if (chr->type == MV_DOMAIN_CHR_NMDM) {
+            chr->path = attr(source, "master");
+            chr->slave = attr(source, "slave");
+            if (!chr->slave || !absolute_path(chr->slave, "nmdm slave", error))
+                return chr->slave ? false : xml_error(error, "<%s> of type 'nmdm' needs <source slave=>", what);
+        }
         g_autofree char *mode_s = attr(source, "mode");
         g_autofree char *append_s = attr(source, "append");
         if (mode_s && chr->type != MV_DOMAIN_CHR_UNIX)
@@ -415,14 +439,16 @@ parse_chr(Parser *p, xmlNodePtr node, bool console, MvDomainChr **ret_chr, GErro
             !tristate_attr(source, "append", false, &chr->append, error))
             return false;
         chr->mode = mode;
-        chr->path = attr(source, "path");
+        if (chr->type != MV_DOMAIN_CHR_NMDM)
+            chr->path = attr(source, "path");
         /* A pty's path is assigned when the guest starts; only live XML carries one. */
         if (chr->type == MV_DOMAIN_CHR_PTY && !(p->flags & MV_DOMAIN_PARSE_LIVE))
             g_clear_pointer(&chr->path, g_free);
     }
     if (chr->type != MV_DOMAIN_CHR_PTY) {
         if (!chr->path || !*chr->path)
-            return xml_error(error, "<%s> of type '%s' needs <source path=>", what, type);
+            return xml_error(error, "<%s> of type '%s' needs <source %s=>", what, type,
+                         chr->type == MV_DOMAIN_CHR_NMDM ? "master" : "path");
         if (!absolute_path(chr->path, "character device path", error))
             return false;
     }
@@ -440,7 +466,9 @@ parse_chr(Parser *p, xmlNodePtr node, bool console, MvDomainChr **ret_chr, GErro
             v = mv_domain_chr_target_from_string(ttype);
             MvDomainChrTarget want = console ? MV_DOMAIN_CHR_TARGET_SERIAL
                                              : MV_DOMAIN_CHR_TARGET_ISA_SERIAL;
-            if (v != (int)want)
+            bool xen_console = console && v == MV_DOMAIN_CHR_TARGET_XEN &&
+                               p->virt == MV_DOMAIN_VIRT_XEN;
+            if (v != (int)want && !xen_console)
                 return unsupported(error, "<%s> target type '%s' is not supported", what, ttype);
             chr->target_type = v;
         }
@@ -486,7 +514,7 @@ parse_input(Parser *p, xmlNodePtr node, MvDomainInput **ret_input, GError **erro
     input->type = v;
     if (bus) {
         v = mv_domain_input_bus_from_string(bus);
-        if (v <= MV_DOMAIN_INPUT_BUS_NONE)
+        if (v <= MV_DOMAIN_INPUT_BUS_NONE || (v == MV_DOMAIN_INPUT_BUS_XEN && p->virt != MV_DOMAIN_VIRT_XEN))
             return unsupported(error, "input bus '%s' is not supported", bus);
         input->bus = v;
     }
@@ -509,9 +537,16 @@ parse_graphics(Parser *p, xmlNodePtr node, MvDomainGraphics **ret_graphics, GErr
     if (!type)
         return xml_error(error, "missing attribute 'type' in <graphics>");
     int v = mv_domain_graphics_from_string(type);
-    if (v < 0)
+    if (v < 0 || (v == MV_DOMAIN_GRAPHICS_SDL && p->virt != MV_DOMAIN_VIRT_XEN))
         return unsupported(error, "graphics type '%s' is not supported", type);
     gr->type = v;
+    if (v == MV_DOMAIN_GRAPHICS_SDL) {
+        static const char *const sdl_attrs[] = { "type", NULL };
+        if (!check_node(node, sdl_attrs, NULL, false, error))
+            return false;
+        *ret_graphics = g_steal_pointer(&gr);
+        return true;
+    }
     if (!check_node(node, attrs, children, false, error))
         return false;
 
@@ -578,7 +613,8 @@ parse_video(Parser *p, xmlNodePtr node, MvDomainVideo **ret_video, GError **erro
             !required_attr(model, "type", &type, error))
             return false;
         int v = mv_domain_video_from_string(type);
-        if (v < 0)
+        if (v < 0 || (v == MV_DOMAIN_VIDEO_XEN && p->virt != MV_DOMAIN_VIRT_XEN) ||
+            (v == MV_DOMAIN_VIDEO_GOP && p->virt != MV_DOMAIN_VIRT_BHYVE))
             return unsupported(error, "video model '%s' is not supported", type);
         video->model = v;
         if (!uint_attr(model, "vram", G_MAXINT32, &video->vram_kib, NULL, error) ||

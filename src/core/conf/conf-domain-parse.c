@@ -83,6 +83,8 @@ parse_os(xmlNodePtr node, MvDomainDef *def, GError **error)
     if (v < 0)
         return xml_error(error, "unknown OS type '%s' in <os>", os_type);
     os->type = v;
+    if ((v == MV_DOMAIN_OS_XEN || v == MV_DOMAIN_OS_XENPVH) && def->virt_type != MV_DOMAIN_VIRT_XEN)
+        return unsupported(error, "OS type '%s' needs domain type 'xen'", os_type);
     os->arch = attr(type, "arch");
     os->machine = attr(type, "machine");
     if (os->arch && !*os->arch)
@@ -446,7 +448,8 @@ parse_domain(Parser *p, xmlNodePtr root, MvDomainDef *def, GError **error)
     static const char *const children[] = { "name", "uuid", "title", "description", "metadata",
                                             "maxMemory", "memory", "currentMemory", "vcpu", "os",
                                             "features", "cpu", "clock", "on_poweroff",
-                                            "on_reboot", "on_crash", "pm", "devices", NULL };
+                                            "on_reboot", "on_crash", "pm", "devices",
+                                            "bootloader", "bootloader_args", NULL };
     if (!is_element(root, "domain"))
         return xml_error(error, "unexpected root element <%s>, expecting <domain>",
                          node_name(root));
@@ -460,6 +463,7 @@ parse_domain(Parser *p, xmlNodePtr root, MvDomainDef *def, GError **error)
     if (v < 0)
         return xml_error(error, "invalid domain type '%s'", type);
     def->virt_type = v;
+    p->virt = v;
     g_autofree char *id = attr(root, "id");
     guint64 n;
     if (id && (!parse_uint(id, G_MAXINT32, &n)))
@@ -517,6 +521,11 @@ parse_domain(Parser *p, xmlNodePtr root, MvDomainDef *def, GError **error)
             ok = parse_lifecycle(c, false, &def->on_reboot, error);
         } else if (g_str_equal(name, "on_crash")) {
             ok = parse_lifecycle(c, true, &def->on_crash, error);
+        } else if (g_str_equal(name, "bootloader") || g_str_equal(name, "bootloader_args")) {
+            if (def->virt_type != MV_DOMAIN_VIRT_XEN)
+                return unsupported(error, "<%s> is only supported for domain type 'xen'", name);
+            ok = parse_text_child(c, g_str_equal(name, "bootloader") ? &def->bootloader
+                                                                     : &def->bootloader_args, error);
         } else if (g_str_equal(name, "pm")) {
             ok = unsupported(error, "power management (<pm>) is not supported");
         } else if (g_str_equal(name, "devices")) {

@@ -23,6 +23,9 @@ typedef int (*EnumFromString)(const char *name);
 
 typedef struct {
     unsigned flags;
+    /* <domain type=>, read first: a few device forms belong to one hypervisor only (Xen's
+     * phy disks and vif scripts, bhyve's nmdm ports) and are refused for the others. */
+    MvDomainVirtType virt;
 } Parser;
 
 static inline bool

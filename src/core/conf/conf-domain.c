@@ -14,8 +14,9 @@
  * the parser refuses it as input. */
 MV_ENUM_IMPL(mv_tristate_onoff, MV_TRISTATE_LAST, "absent", "on", "off")
 MV_ENUM_IMPL(mv_tristate_yesno, MV_TRISTATE_LAST, "absent", "yes", "no")
-MV_ENUM_IMPL(mv_domain_virt, MV_DOMAIN_VIRT_LAST, "qemu", "kvm", "xen", "lxc", "test")
-MV_ENUM_IMPL(mv_domain_os, MV_DOMAIN_OS_LAST, "hvm", "xen", "linux", "exe")
+MV_ENUM_IMPL(mv_domain_virt, MV_DOMAIN_VIRT_LAST, "qemu", "kvm", "xen", "lxc", "test",
+             "bhyve")
+MV_ENUM_IMPL(mv_domain_os, MV_DOMAIN_OS_LAST, "hvm", "xen", "linux", "exe", "xenpvh")
 MV_ENUM_IMPL(mv_domain_boot, MV_DOMAIN_BOOT_LAST, "fd", "cdrom", "hd", "network")
 MV_ENUM_IMPL(mv_domain_loader, MV_DOMAIN_LOADER_LAST, "none", "rom", "pflash")
 MV_ENUM_IMPL(mv_domain_feature, MV_DOMAIN_FEATURE_LAST, "acpi", "apic", "pae")
@@ -35,7 +36,8 @@ MV_ENUM_IMPL(mv_domain_lifecycle, MV_DOMAIN_LIFECYCLE_LAST, "destroy", "restart"
 MV_ENUM_IMPL(mv_domain_address, MV_DOMAIN_ADDRESS_LAST, "none", "pci", "drive", "usb")
 MV_ENUM_IMPL(mv_domain_disk_type, MV_DOMAIN_DISK_TYPE_LAST, "file", "block")
 MV_ENUM_IMPL(mv_domain_disk_device, MV_DOMAIN_DISK_DEVICE_LAST, "disk", "cdrom")
-MV_ENUM_IMPL(mv_domain_disk_bus, MV_DOMAIN_DISK_BUS_LAST, "none", "ide", "scsi", "virtio", "sata")
+MV_ENUM_IMPL(mv_domain_disk_bus, MV_DOMAIN_DISK_BUS_LAST, "none", "ide", "scsi", "virtio", "sata",
+             "xen")
 MV_ENUM_IMPL(mv_domain_disk_format, MV_DOMAIN_DISK_FORMAT_LAST, "none", "raw", "qcow2")
 MV_ENUM_IMPL(mv_domain_disk_cache, MV_DOMAIN_DISK_CACHE_LAST, "unset", "default", "none",
              "writethrough", "writeback", "directsync", "unsafe")
@@ -50,13 +52,15 @@ MV_ENUM_IMPL(mv_domain_pci_model, MV_DOMAIN_PCI_MODEL_LAST,
 MV_ENUM_IMPL(mv_domain_net, MV_DOMAIN_NET_LAST, "user", "network", "bridge", "ethernet")
 MV_ENUM_IMPL(mv_domain_net_model, MV_DOMAIN_NET_MODEL_LAST,
              "none", "virtio", "e1000", "e1000e", "rtl8139")
-MV_ENUM_IMPL(mv_domain_chr, MV_DOMAIN_CHR_LAST, "pty", "file", "unix")
+MV_ENUM_IMPL(mv_domain_chr, MV_DOMAIN_CHR_LAST, "pty", "file", "unix", "nmdm")
 MV_ENUM_IMPL(mv_domain_chr_mode, MV_DOMAIN_CHR_MODE_LAST, "bind", "connect")
-MV_ENUM_IMPL(mv_domain_chr_target, MV_DOMAIN_CHR_TARGET_LAST, "none", "isa-serial", "serial")
+MV_ENUM_IMPL(mv_domain_chr_target, MV_DOMAIN_CHR_TARGET_LAST, "none", "isa-serial", "serial",
+             "xen")
 MV_ENUM_IMPL(mv_domain_input, MV_DOMAIN_INPUT_LAST, "mouse", "keyboard", "tablet")
-MV_ENUM_IMPL(mv_domain_input_bus, MV_DOMAIN_INPUT_BUS_LAST, "none", "ps2", "usb", "virtio")
-MV_ENUM_IMPL(mv_domain_graphics, MV_DOMAIN_GRAPHICS_LAST, "vnc")
-MV_ENUM_IMPL(mv_domain_video, MV_DOMAIN_VIDEO_LAST, "vga", "cirrus", "virtio", "bochs", "none")
+MV_ENUM_IMPL(mv_domain_input_bus, MV_DOMAIN_INPUT_BUS_LAST, "none", "ps2", "usb", "virtio", "xen")
+MV_ENUM_IMPL(mv_domain_graphics, MV_DOMAIN_GRAPHICS_LAST, "vnc", "sdl")
+MV_ENUM_IMPL(mv_domain_video, MV_DOMAIN_VIDEO_LAST, "vga", "cirrus", "virtio", "bochs", "none",
+             "xen", "gop")
 MV_ENUM_IMPL(mv_domain_memballoon, MV_DOMAIN_MEMBALLOON_LAST, "virtio", "none")
 MV_ENUM_IMPL(mv_domain_watchdog, MV_DOMAIN_WATCHDOG_LAST, "i6300esb", "ib700")
 MV_ENUM_IMPL(mv_domain_watchdog_action, MV_DOMAIN_WATCHDOG_ACTION_LAST,
@@ -100,6 +104,7 @@ mv_domain_net_free(MvDomainNet *net)
     device_info_clear(&net->info);
     g_free(net->source);
     g_free(net->target_dev);
+    g_free(net->script);
     g_free(net);
 }
 
@@ -110,6 +115,7 @@ mv_domain_chr_free(MvDomainChr *chr)
         return;
     device_info_clear(&chr->info);
     g_free(chr->path);
+    g_free(chr->slave);
     g_free(chr);
 }
 
@@ -219,6 +225,8 @@ mv_domain_def_free(MvDomainDef *def)
     g_free(def->description);
     g_free(def->metadata);
     g_free(def->cpuset);
+    g_free(def->bootloader);
+    g_free(def->bootloader_args);
     g_free(def->os.arch);
     g_free(def->os.machine);
     g_free(def->os.kernel);

@@ -27,6 +27,7 @@ typedef enum {
     MV_DOMAIN_VIRT_XEN,
     MV_DOMAIN_VIRT_LXC,
     MV_DOMAIN_VIRT_TEST,
+    MV_DOMAIN_VIRT_BHYVE,
     MV_DOMAIN_VIRT_LAST,
 } MvDomainVirtType;
 
@@ -35,6 +36,7 @@ typedef enum {
     MV_DOMAIN_OS_XEN,
     MV_DOMAIN_OS_LINUX,
     MV_DOMAIN_OS_EXE,
+    MV_DOMAIN_OS_XENPVH,   /* Xen PVH guests */
     MV_DOMAIN_OS_LAST,
 } MvDomainOsType;
 
@@ -190,6 +192,7 @@ typedef enum {
     MV_DOMAIN_DISK_BUS_SCSI,
     MV_DOMAIN_DISK_BUS_VIRTIO,
     MV_DOMAIN_DISK_BUS_SATA,
+    MV_DOMAIN_DISK_BUS_XEN,    /* Xen's blkfront, domain type xen only */
     MV_DOMAIN_DISK_BUS_LAST,
 } MvDomainDiskBus;
 
@@ -312,6 +315,7 @@ typedef struct {
     char *source;        /* network name (network) or bridge name (bridge) */
     char *target_dev;    /* tap name: given for ethernet, or the live one */
     MvDomainNetModel model;
+    char *script;        /* <script path=>: Xen's vif hotplug script; xen domains only */
 } MvDomainNet;
 
 void mv_domain_net_free(MvDomainNet *net);
@@ -321,6 +325,7 @@ typedef enum {
     MV_DOMAIN_CHR_PTY,
     MV_DOMAIN_CHR_FILE,
     MV_DOMAIN_CHR_UNIX,
+    MV_DOMAIN_CHR_NMDM,   /* FreeBSD null-modem pair, bhyve domains only */
     MV_DOMAIN_CHR_LAST,
 } MvDomainChrType;
 
@@ -335,6 +340,7 @@ typedef enum {
     MV_DOMAIN_CHR_TARGET_NONE,       /* absent */
     MV_DOMAIN_CHR_TARGET_ISA_SERIAL, /* serial */
     MV_DOMAIN_CHR_TARGET_SERIAL,     /* console: a view of serial port <target port=> */
+    MV_DOMAIN_CHR_TARGET_XEN,        /* console: Xen's PV console, xen domains only */
     MV_DOMAIN_CHR_TARGET_LAST,
 } MvDomainChrTarget;
 
@@ -343,6 +349,7 @@ typedef struct {
     MvDomainChrType type;
     /* file, unix: the path; pty: the pseudo-terminal once the guest runs (live only) */
     char *path;
+    char *slave;               /* nmdm: the guest's end (path holds the master end) */
     MvDomainChrMode mode;      /* unix only */
     MvTristate append;         /* file only */
     MvDomainChrTarget target_type;
@@ -364,6 +371,7 @@ typedef enum {
     MV_DOMAIN_INPUT_BUS_PS2,
     MV_DOMAIN_INPUT_BUS_USB,
     MV_DOMAIN_INPUT_BUS_VIRTIO,
+    MV_DOMAIN_INPUT_BUS_XEN,   /* Xen's PV framebuffer input, xen domains only */
     MV_DOMAIN_INPUT_BUS_LAST,
 } MvDomainInputBus;
 
@@ -378,6 +386,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainInput, mv_domain_input_free)
 
 typedef enum {
     MV_DOMAIN_GRAPHICS_VNC,
+    MV_DOMAIN_GRAPHICS_SDL,    /* a local window; xen domains only */
     MV_DOMAIN_GRAPHICS_LAST,
 } MvDomainGraphicsType;
 
@@ -399,6 +408,8 @@ typedef enum {
     MV_DOMAIN_VIDEO_VIRTIO,
     MV_DOMAIN_VIDEO_BOCHS,
     MV_DOMAIN_VIDEO_NONE,
+    MV_DOMAIN_VIDEO_XEN,       /* Xen's PV framebuffer, xen domains only */
+    MV_DOMAIN_VIDEO_GOP,       /* bhyve's UEFI framebuffer, bhyve domains only */
     MV_DOMAIN_VIDEO_LAST,
 } MvDomainVideoModel;
 
@@ -540,6 +551,10 @@ typedef struct {
     MvDomainVcpuPlacement placement;
     char *cpuset;
 
+    /* <bootloader> and <bootloader_args>: a host program that picks the kernel of a Xen PV
+     * guest (pygrub-style); NULL when absent. */
+    char *bootloader;
+    char *bootloader_args;
     MvDomainOs os;
     bool features[MV_DOMAIN_FEATURE_LAST];
     MvTristate vmport;
