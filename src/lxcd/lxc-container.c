@@ -47,6 +47,7 @@ static const char *const dev_nodes[] = { "null", "zero", "full", "random", "uran
 typedef struct {
     const LxcContainerConfig *cfg;
     int sync_fd;    /* read end: one byte 'g' when the parent is done, else EOF */
+    int sync_wr;    /* the parent's end, closed in the child so that EOF can come */
     int err_fd;     /* write end, close-on-exec: EOF without data means exec worked */
 } ChildArgs;
 
@@ -249,6 +250,7 @@ child_main(void *opaque)
     sigprocmask(SIG_SETMASK, &none, NULL);
     /* If the controller dies, the container dies with it (and so its pid namespace). */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    close(a->sync_wr);
     if (read(a->sync_fd, &go, 1) != 1 || go != 'g')
         _exit(125);
     close(a->sync_fd);
@@ -333,7 +335,7 @@ lxc_container_start(const LxcContainerConfig *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "cannot allocate a stack for container '%s': %s", cfg->name, strerror(errno));
         goto out;
     }
-    ChildArgs args = { .cfg = cfg, .sync_fd = sync_pipe[0], .err_fd = err_pipe[1] };
+    ChildArgs args = { .cfg = cfg, .sync_fd = sync_pipe[0], .sync_wr = sync_pipe[1], .err_fd = err_pipe[1] };
     int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
     if (cfg->n_uidmap > 0)
         flags |= CLONE_NEWUSER;
@@ -377,6 +379,8 @@ lxc_container_start(const LxcContainerConfig *cfg, char *err, size_t errlen)
     }
     close(sync_pipe[1]);
     sync_pipe[1] = -1;
+    if (!ok)
+        kill(pid, SIGKILL);
 
     /* Wait for exec (the error pipe closes) or for the child's message. */
     char msg[1024];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // modvirt-lxc-controller: one process per container, in its own session and in the
-// container's cgroup (modvirt-lxcd puts it there before exec).  It starts the container's
+// container's cgroup (modvirt-lxcd puts it there before exec; it forks once at start, so
+// that it is nobody's child to reap).  It starts the container's
 // init (lxc-container.c), serves the console pty, answers modvirt-lxcd on a private socket
 // (protocol in lxc-controller.h), restarts the container on reboot and, when init ends,
 // tells the monitors why, removes its socket and exits.  The cgroup itself is lxcd's: it
@@ -515,8 +516,19 @@ main(int argc, char **argv)
         return 2;
     }
     fcntl(c->handshake_fd, F_SETFD, FD_CLOEXEC);
-    if (getsid(0) != getpid())
-        setsid();
+    /* Leave our starter at once (it reaps this first process and waits on the handshake):
+     * init or a subreaper adopts the controller, so lxcd never has a controller to reap and
+     * one restarted lxcd sees its containers as the first one did.  A session of our own
+     * keeps lxcd's terminal signals away. */
+    pid_t child = fork();
+    if (child < 0) {
+        snprintf(err, sizeof(err), "cannot fork the controller of container '%s': %s", c->cfg.name,
+                 strerror(errno));
+        goto fail;
+    }
+    if (child > 0)
+        _exit(0);
+    setsid();
     signal(SIGPIPE, SIG_IGN);
 
     struct stat st;

@@ -587,6 +587,31 @@ mv_cgroup_add_process(MvCgroup *cg, pid_t pid)
     return 0;
 }
 
+int
+mv_cgroup_set_value(MvCgroup *cg, MvCgroupController c, const char *file, const char *value)
+{
+    const char *dir = mv_cgroup_path(cg, c);
+    if (!dir)
+        return -ENOTSUP;
+    g_autofree char *path = g_build_filename(dir, file, NULL);
+    return write_text(path, value);
+}
+
+int
+mv_cgroup_get_value(MvCgroup *cg, MvCgroupController c, const char *file, char **ret_value)
+{
+    const char *dir = mv_cgroup_path(cg, c);
+    if (!dir)
+        return -ENOTSUP;
+    g_autofree char *path = g_build_filename(dir, file, NULL);
+    g_autofree char *text = NULL;
+    int r = read_text(path, &text);
+    if (r < 0)
+        return r;
+    *ret_value = g_strstrip(g_steal_pointer(&text));
+    return 0;
+}
+
 GStrv
 mv_cgroup_join_files(const MvCgroup *cg)
 {

@@ -97,6 +97,15 @@ const char *mv_cgroup_path(const MvCgroup *cg, MvCgroupController c);
  * Returns 0 or -errno of the first write that failed. */
 int mv_cgroup_add_process(MvCgroup *cg, pid_t pid);
 
+/* Write @value to control file @file (a v1 or v2 name, the caller picks) in the group's
+ * directory for controller @c: limits (memory.limit_in_bytes, cpu.cfs_quota_us) and the
+ * freezer state.  Returns 0, -ENOTSUP when the group has no such controller, or -errno of
+ * the write (the kernel's verdict on the value). */
+int mv_cgroup_set_value(MvCgroup *cg, MvCgroupController c, const char *file, const char *value);
+/* Read control file @file like mv_cgroup_set_value writes it; *ret_value is stripped of
+ * surrounding white space (caller frees). */
+int mv_cgroup_get_value(MvCgroup *cg, MvCgroupController c, const char *file, char **ret_value);
+
 /* The control files through which a process joins @cg by itself (see mv_cgroup_join_self),
  * one per distinct directory: "tasks" in v1, "cgroup.procs" in v2.  Free with g_strfreev(). */
 GStrv mv_cgroup_join_files(const MvCgroup *cg);
