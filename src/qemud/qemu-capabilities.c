@@ -4,6 +4,7 @@
 // Probing lives in qemu-caps.c, formatting in conf-capabilities.c.
 
 #include "qemu-caps.h"
+#include "qemu-kvm.h"
 
 #include "util/util-error.h"
 
@@ -86,7 +87,8 @@ qemu_caps_build_capabilities(GError **error)
     /* No security driver confines guests yet; say so the way libvirt does. */
     mv_caps_add_secmodel(caps, "none", "0");
 
-    bool kvm = qemu_caps_kvm_usable();
+    /* kvm only where a probe guest really ran, not merely where /dev/kvm opens. */
+    bool kvm = qemu_kvm_usable(NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(guest_arches); i++) {
         g_autofree char *binary = qemu_caps_find_binary(guest_arches[i].arch);
         if (!binary)

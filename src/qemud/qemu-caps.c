@@ -9,13 +9,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <sys/wait.h>
 #include <json-c/json.h>
-#include <linux/kvm.h>
 
 #include "util/util-error.h"
 #include "util/util-spawn.h"
@@ -516,19 +514,6 @@ qemu_caps_cache_flush(void)
     g_mutex_lock(&cache_lock);
     g_clear_pointer(&cache, g_hash_table_unref);
     g_mutex_unlock(&cache_lock);
-}
-
-bool
-qemu_caps_kvm_usable(void)
-{
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    /* Opening it read-write proves our permission; the API version proves the node really
-     * is KVM's (a stale or foreign device node fails the ioctl). */
-    bool ok = ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION;
-    close(fd);
-    return ok;
 }
 
 char *

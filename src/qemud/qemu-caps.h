@@ -45,7 +45,7 @@ unsigned qemu_caps_version(const QemuCaps *caps);
 const char *qemu_caps_arch(const QemuCaps *caps);
 
 /* True if the binary was built with KVM support (QMP query-kvm "present"); whether this
- * host can use KVM is qemu_caps_kvm_usable(). */
+ * host can use KVM is qemu_kvm_usable() (qemu-kvm.h). */
 bool qemu_caps_kvm_supported(const QemuCaps *caps);
 
 /* The machine types in `-machine help` order, as QemuMachine*; borrowed, read-only. */
@@ -56,9 +56,6 @@ const QemuMachine *qemu_caps_find_machine(const QemuCaps *caps, const char *name
 
 /* The default machine type, or NULL when QEMU names none.  Borrowed. */
 const QemuMachine *qemu_caps_default_machine(const QemuCaps *caps);
-
-/* True when /dev/kvm opens read-write and speaks the stable KVM API. */
-bool qemu_caps_kvm_usable(void);
 
 /* The path of qemu-system-<QEMU arch> for libvirt arch @arch ("x86_64", "i686", ...), found
  * in /usr/bin or /usr/libexec, or NULL.  g_free() it. */

@@ -324,9 +324,9 @@ build_machine(Cmd *c, GError **error)
     add_pair(c, "-machine", m);
 
     if (def->virt_type == MV_DOMAIN_VIRT_KVM && !c->paths->kvm_usable)
-        return unsupported(error, "Domain requires KVM, but it is not available. Check that "
-                           "virtualization is enabled in the host BIOS, and host configuration "
-                           "is setup to load the kvm modules.");
+        return unsupported(error, "Domain requires KVM, but it is not available on this host "
+                           "(%s); use <domain type='qemu'> to run it with TCG",
+                           c->paths->kvm_reason ? c->paths->kvm_reason : "the KVM probe failed");
     add(c, "-accel");
     add(c, def->virt_type == MV_DOMAIN_VIRT_KVM ? "kvm" : "tcg");
 

@@ -23,8 +23,10 @@ typedef struct {
      * <target dev=> itself; user needs none. */
     const int *tap_fds;
     size_t n_tap_fds;
-    /* Whether /dev/kvm is usable (qemu_caps_kvm_usable()): type='kvm' is refused without. */
+    /* Whether KVM runs guests here (qemu_kvm_usable()): type='kvm' is refused without, with
+     * @kvm_reason (the probe's finding, may be NULL) in the message. */
     bool kvm_usable;
+    const char *kvm_reason;
     /* The port for a VNC display with autoport='yes'; 0 lets QEMU take the first free
      * display from 5900 on (",to="), to be read back with query-vnc. */
     int vnc_port;

@@ -3,6 +3,7 @@
 
 #include "qemu-driver.h"
 #include "qemu-caps.h"
+#include "qemu-kvm.h"
 #include "qemu-domain.h"
 #include "qemu-runtime.h"
 #include "qemu-persist.h"
@@ -140,6 +141,16 @@ make_dir(const char *path, GError **error)
     return true;
 }
 
+/* The KVM probe may take up to its deadline on a broken host: take that beside serving
+ * clients, so that the first capabilities call finds the answer cached. */
+static gpointer
+kvm_probe_thread(gpointer data)
+{
+    (void)data;
+    qemu_kvm_usable(NULL);
+    return NULL;
+}
+
 static gpointer
 autostart_thread(gpointer data)
 {
@@ -184,6 +195,7 @@ qemu_driver_init(MvDaemon *d, GError **error)
     /* Guests that ran under the previous daemon are ours again before the first client. */
     qemu_status_reattach_all(drv);
     qemu_stats_start(drv->stats);
+    g_thread_unref(g_thread_new("kvm-probe", kvm_probe_thread, NULL));
     /* Autostart takes seconds per guest: do it beside serving clients. */
     drv->autostart = g_thread_new("qemu-autostart", autostart_thread, drv);
 

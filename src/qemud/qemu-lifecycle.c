@@ -6,6 +6,7 @@
 
 #include "qemu-runtime.h"
 #include "qemu-caps.h"
+#include "qemu-kvm.h"
 #include "qemu-command.h"
 #include "qemu-persist.h"
 #include "qemu-net.h"
@@ -273,10 +274,12 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);
         return false;
     }
+    g_autofree char *kvm_reason = NULL;
     QemuCommandPaths paths = {
         .monitor_path = priv->monitor_path,
         .run_dir = priv->run_dir,
-        .kvm_usable = qemu_caps_kvm_usable(),
+        .kvm_usable = qemu_kvm_usable(&kvm_reason),
+        .kvm_reason = kvm_reason,
         .tap_fds = taps.fds,
         .n_tap_fds = taps.n,
     };

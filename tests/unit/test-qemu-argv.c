@@ -159,6 +159,7 @@ build(const ArgvCase *tc, const char *xml, GError **error)
         .tap_fds = tap_fds,
         .n_tap_fds = G_N_ELEMENTS(tap_fds),
         .kvm_usable = tc->kvm_usable,
+        .kvm_reason = tc->kvm_usable ? NULL : "cannot open /dev/kvm: No such file or directory",
         .now = TEST_NOW,
     };
     return qemu_command_build(def, test_caps, &paths, error);
