@@ -34,6 +34,9 @@ struct _QemuCaps {
     char *arch;
     bool kvm_supported;
     GPtrArray *machines;  /* of QemuMachine* */
+    GPtrArray *cpu_models; /* of QemuCpuModel*, in QEMU's order */
+    GHashTable *devices;  /* set of instantiable device type names */
+    GHashTable *commands; /* set of QMP command names */
 };
 
 static GMutex cache_lock;
@@ -41,6 +44,15 @@ static GMutex cache_lock;
  * successfully as QEMU get in, so the size is bounded by the QEMU binaries installed, even
  * though clients choose the <emulator> paths. */
 static GHashTable *cache;
+
+void
+qemu_cpu_model_free(QemuCpuModel *model)
+{
+    if (!model)
+        return;
+    g_free(model->name);
+    g_free(model);
+}
 
 void
 qemu_machine_free(QemuMachine *machine)
@@ -68,6 +80,12 @@ qemu_caps_unref(QemuCaps *caps)
     g_free(caps->arch);
     if (caps->machines)
         g_ptr_array_unref(caps->machines);
+    if (caps->cpu_models)
+        g_ptr_array_unref(caps->cpu_models);
+    if (caps->devices)
+        g_hash_table_unref(caps->devices);
+    if (caps->commands)
+        g_hash_table_unref(caps->commands);
     g_free(caps);
 }
 
@@ -99,6 +117,24 @@ GPtrArray *
 qemu_caps_machines(const QemuCaps *caps)
 {
     return caps->machines;
+}
+
+GPtrArray *
+qemu_caps_cpu_models(const QemuCaps *caps)
+{
+    return caps->cpu_models;
+}
+
+bool
+qemu_caps_has_device(const QemuCaps *caps, const char *type)
+{
+    return g_hash_table_contains(caps->devices, type);
+}
+
+bool
+qemu_caps_has_command(const QemuCaps *caps, const char *command)
+{
+    return g_hash_table_contains(caps->commands, command);
 }
 
 const QemuMachine *
@@ -350,6 +386,63 @@ qemu_caps_parse_qmp(const char *text, GPtrArray *machines, char **ret_arch, bool
     return true;
 }
 
+/* Names from a list of objects with "name" into @set. */
+static void
+add_names(json_object *list, GHashTable *set)
+{
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        json_object *name;
+        if (json_object_object_get_ex(json_object_array_get_idx(list, i), "name", &name) &&
+            json_object_is_type(name, json_type_string))
+            g_hash_table_add(set, g_strdup(json_object_get_string(name)));
+    }
+}
+
+static void
+add_cpu_models(json_object *list, GPtrArray *models)
+{
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        json_object *entry = json_object_array_get_idx(list, i);
+        json_object *name, *v;
+        if (!json_object_object_get_ex(entry, "name", &name) ||
+            !json_object_is_type(name, json_type_string))
+            continue;
+        QemuCpuModel *m = g_new0(QemuCpuModel, 1);
+        m->name = g_strdup(json_object_get_string(name));
+        m->usable = MV_TRISTATE_ABSENT;
+        if (json_object_object_get_ex(entry, "unavailable-features", &v) &&
+            json_object_is_type(v, json_type_array))
+            m->usable = json_object_array_length(v) == 0 ? MV_TRISTATE_ON : MV_TRISTATE_OFF;
+        m->deprecated = json_object_object_get_ex(entry, "deprecated", &v) &&
+                        json_object_get_boolean(v);
+        g_ptr_array_add(models, m);
+    }
+}
+
+/* The optional replies (CPU models, device types, commands): an older capture without them
+ * gives empty lists.  The text was already checked by qemu_caps_parse_qmp. */
+static void
+parse_qmp_lists(const char *text, QemuCaps *caps)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    for (size_t i = 0; lines[i]; i++) {
+        json_object *obj = json_tokener_parse(lines[i]);
+        json_object *id, *ret;
+        if (obj && json_object_object_get_ex(obj, "id", &id) &&
+            json_object_object_get_ex(obj, "return", &ret) &&
+            json_object_is_type(ret, json_type_array)) {
+            const char *which = json_object_get_string(id);
+            if (g_str_equal(which, "cpus"))
+                add_cpu_models(ret, caps->cpu_models);
+            else if (g_str_equal(which, "devices"))
+                add_names(ret, caps->devices);
+            else if (g_str_equal(which, "commands"))
+                add_names(ret, caps->commands);
+        }
+        json_object_put(obj);
+    }
+}
+
 /* Run @argv in the C locale with @input on stdin (/dev/null when NULL).  Returns its stdout,
  * or NULL with a reason naming @what in @ret_why (it could not start, timed out, or exited
  * non-zero: then with its first stderr line). */
@@ -400,13 +493,18 @@ bare_message(const GError *err)
     return g_str_has_prefix(err->message, prefix) ? err->message + strlen(prefix) : err->message;
 }
 
-/* The QMP session: capabilities negotiation, the three queries, then quit.  -machine none
+/* The QMP session: capabilities negotiation, the queries, then quit.  CPU models are
+ * those of the TCG accelerator this session runs with (usable= for type='qemu').  -machine none
  * creates no guest; TCG first so that probing never needs /dev/kvm. */
 static const char qmp_script[] =
     "{\"execute\":\"qmp_capabilities\",\"id\":\"caps\"}\n"
     "{\"execute\":\"query-target\",\"id\":\"target\"}\n"
     "{\"execute\":\"query-kvm\",\"id\":\"kvm\"}\n"
     "{\"execute\":\"query-machines\",\"id\":\"machines\"}\n"
+    "{\"execute\":\"query-cpu-definitions\",\"id\":\"cpus\"}\n"
+    "{\"execute\":\"qom-list-types\",\"arguments\":{\"implements\":\"device\","
+    "\"abstract\":false},\"id\":\"devices\"}\n"
+    "{\"execute\":\"query-commands\",\"id\":\"commands\"}\n"
     "{\"execute\":\"quit\",\"id\":\"quit\"}\n";
 
 QemuCaps *
@@ -424,6 +522,10 @@ qemu_caps_new_from_output(const char *binary, const char *version_out, const cha
         return NULL;
     if (!qemu_caps_parse_qmp(qmp_out, caps->machines, &caps->arch, &caps->kvm_supported, error))
         return NULL;
+    caps->cpu_models = g_ptr_array_new_with_free_func((GDestroyNotify)qemu_cpu_model_free);
+    caps->devices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    caps->commands = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    parse_qmp_lists(qmp_out, caps);
     return g_steal_pointer(&caps);
 }
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "conf/conf-capabilities.h"
+#include "conf/conf-domain.h"
 
 typedef struct {
     char *name;        /* canonical name: "pc-i440fx-7.2" */
@@ -19,6 +20,15 @@ typedef struct {
 
 void qemu_machine_free(QemuMachine *machine);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuMachine, qemu_machine_free)
+
+typedef struct {
+    char *name;          /* "Skylake-Client-v4", "qemu64", "max" */
+    MvTristate usable;   /* with TCG (the probe's accelerator); ABSENT: QEMU did not say */
+    bool deprecated;
+} QemuCpuModel;
+
+void qemu_cpu_model_free(QemuCpuModel *model);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuCpuModel, qemu_cpu_model_free)
 
 /* Immutable and reference counted, so any thread may keep one while the cache moves on. */
 typedef struct _QemuCaps QemuCaps;
@@ -50,6 +60,15 @@ bool qemu_caps_kvm_supported(const QemuCaps *caps);
 
 /* The machine types in `-machine help` order, as QemuMachine*; borrowed, read-only. */
 GPtrArray *qemu_caps_machines(const QemuCaps *caps);
+
+/* The CPU models QEMU offers (query-cpu-definitions), as QemuCpuModel*; borrowed. */
+GPtrArray *qemu_caps_cpu_models(const QemuCaps *caps);
+
+/* Whether QEMU can instantiate device type @type ("qxl-vga", "ich9-usb-ehci1"). */
+bool qemu_caps_has_device(const QemuCaps *caps, const char *type);
+
+/* Whether QEMU has the QMP command @command ("query-spice": built with SPICE). */
+bool qemu_caps_has_command(const QemuCaps *caps, const char *command);
 
 /* The machine called @name, by canonical name or alias; NULL if none.  Borrowed. */
 const QemuMachine *qemu_caps_find_machine(const QemuCaps *caps, const char *name);

@@ -4,6 +4,7 @@
 #include "qemu-driver.h"
 #include "qemu-caps.h"
 #include "qemu-kvm.h"
+#include "qemu-domaincaps.h"
 #include "qemu-domain.h"
 #include "qemu-runtime.h"
 #include "qemu-persist.h"
@@ -29,6 +30,11 @@ static const MvProcedure qemu_remote_rows[] = {
     ROW_NOARGS(CONNECT_GET_VERSION, "virConnectGetVersion", connect_get_version_ret, qemu_connect_get_version, R | P),
     ROW_NOARGS(CONNECT_GET_CAPABILITIES, "virConnectGetCapabilities", connect_get_capabilities_ret,
                qemu_connect_get_capabilities, R),
+    ROW(CONNECT_GET_DOMAIN_CAPABILITIES, "virConnectGetDomainCapabilities",
+        connect_get_domain_capabilities_args, connect_get_domain_capabilities_ret,
+        qemu_connect_get_domain_capabilities, R),
+    ROW(CONNECT_GET_CPU_MODEL_NAMES, "virConnectGetCPUModelNames", connect_get_cpu_model_names_args,
+        connect_get_cpu_model_names_ret, qemu_connect_get_cpu_model_names, R),
     ROW(CONNECT_GET_MAX_VCPUS, "virConnectGetMaxVcpus", connect_get_max_vcpus_args, connect_get_max_vcpus_ret,
         qemu_connect_get_max_vcpus, R | P),
     ROW_NOARGS(NODE_GET_SECURITY_MODEL, "virNodeGetSecurityModel", node_get_security_model_ret,

@@ -17,6 +17,8 @@
 
 #include "conf/conf-capabilities.h"
 #include "qemu-caps.h"
+#include "qemu-domaincaps.h"
+#include "qemu-kvm.h"
 #include "util/util-host.h"
 
 static char *
@@ -36,9 +38,9 @@ load(const char *name)
     return text;
 }
 
-/* Fail unless virt-xml-validate accepts @xml as a capabilities document. */
+/* Fail unless virt-xml-validate accepts @xml as a document of @schema. */
 static void
-assert_valid_caps(const char *xml)
+assert_valid(const char *xml, const char *schema)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *path = NULL;
@@ -48,7 +50,7 @@ assert_valid_caps(const char *xml)
     g_file_set_contents(path, xml, -1, &err);
     g_assert_no_error(err);
 
-    const char *argv[] = { "virt-xml-validate", path, "capability", NULL };
+    const char *argv[] = { "virt-xml-validate", path, schema, NULL };
     g_autofree char *out = NULL, *errout = NULL;
     int status = 0;
     g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &errout,
@@ -60,6 +62,12 @@ assert_valid_caps(const char *xml)
     else
         unlink(path);
     g_assert_true(g_spawn_check_wait_status(status, NULL));
+}
+
+static void
+assert_valid_caps(const char *xml)
+{
+    assert_valid(xml, "capability");
 }
 
 /* Compare @actual with the golden file @name, or rewrite it when regenerating. */
@@ -510,6 +518,53 @@ test_caps_errors(void)
     g_assert_nonnull(strstr(err->message, "guest arch 'x86_64' has no domain type"));
 }
 
+/* Domain capabilities from the captured probe: golden for each machine family, valid against
+ * domaincaps.rng, and what a tool picks from them is what the command builder takes. */
+static void
+test_domcaps_golden(void)
+{
+    g_autoptr(QemuCaps) caps = caps_from_data();
+    static const char *const firmware[] = { "/usr/share/OVMF/OVMF_CODE_4M.fd", NULL };
+    static const struct {
+        const char *machine;
+        const char *golden;
+    } cases[] = {
+        { NULL, "domcaps-pc-7.2.xml" },
+        { "q35", "domcaps-q35-7.2.xml" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *xml = qemu_domaincaps_build(caps, cases[i].machine, MV_DOMAIN_VIRT_QEMU,
+                                                     firmware, &err);
+        g_assert_no_error(err);
+        assert_valid(xml, "domaincaps");
+        assert_golden(cases[i].golden, xml);
+    }
+}
+
+static void
+test_domcaps_errors(void)
+{
+    g_autoptr(QemuCaps) caps = caps_from_data();
+    g_autoptr(GError) err = NULL;
+    g_assert_null(qemu_domaincaps_build(caps, "virt", MV_DOMAIN_VIRT_QEMU, NULL, &err));
+    g_assert_cmpstr(err->message, ==, "invalid argument: the machine 'virt' is not supported by "
+                                      "emulator '/usr/bin/qemu-system-x86_64'");
+    g_clear_error(&err);
+    g_assert_null(qemu_domaincaps_build(caps, "isapc", MV_DOMAIN_VIRT_QEMU, NULL, &err));
+    g_assert_nonnull(strstr(err->message, "machine type 'isapc' is not supported"));
+    g_clear_error(&err);
+    g_assert_null(qemu_domaincaps_build(caps, NULL, MV_DOMAIN_VIRT_XEN, NULL, &err));
+    g_assert_nonnull(strstr(err->message, "virttype 'xen'"));
+    g_clear_error(&err);
+    /* kvm only where the probe guest ran; the refusal names the probe's finding. */
+    g_autofree char *reason = NULL;
+    if (!qemu_kvm_usable(&reason)) {
+        g_assert_null(qemu_domaincaps_build(caps, NULL, MV_DOMAIN_VIRT_KVM, NULL, &err));
+        g_assert_nonnull(strstr(err->message, reason));
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -527,5 +582,7 @@ main(int argc, char **argv)
     g_test_add_func("/caps/golden", test_caps_golden);
     g_test_add_func("/caps/this-host", test_caps_this_host);
     g_test_add_func("/caps/errors", test_caps_errors);
+    g_test_add_func("/domcaps/golden", test_domcaps_golden);
+    g_test_add_func("/domcaps/errors", test_domcaps_errors);
     return g_test_run();
 }
