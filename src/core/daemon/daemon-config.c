@@ -26,6 +26,7 @@ static const KeyRule daemon_keys[] = {
     { "priority_workers", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, priority_workers), 1, 256 },
     { "keepalive_interval", KEY_INT, G_STRUCT_OFFSET(MvDaemonConfig, keepalive_interval), -1, 3600 },
     { "keepalive_count", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, keepalive_count), 0, 1000 },
+    { "client_output_timeout", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, client_output_timeout), 0, 86400 },
     { "timeout", KEY_INT, G_STRUCT_OFFSET(MvDaemonConfig, timeout), 0, 86400 * 365 },
     { "unix_sock_ro_perms", KEY_OCTAL, G_STRUCT_OFFSET(MvDaemonConfig, unix_sock_ro_perms), 0, 0777 },
 };
@@ -42,6 +43,7 @@ defaults(MvDaemonConfig *cfg)
     cfg->priority_workers = l.priority_workers;
     cfg->keepalive_interval = l.keepalive_interval;
     cfg->keepalive_count = l.keepalive_count;
+    cfg->client_output_timeout = l.output_timeout;
     cfg->timeout = 0;
     cfg->unix_sock_ro_perms = 0666;
 }
@@ -160,4 +162,5 @@ mv_daemon_config_limits(const MvDaemonConfig *cfg, MvServerLimits *l, bool admin
     l->priority_workers = admin ? 1 : cfg->priority_workers;
     l->keepalive_interval = cfg->keepalive_interval;
     l->keepalive_count = cfg->keepalive_count;
+    l->output_timeout = cfg->client_output_timeout;
 }

@@ -13,6 +13,7 @@ typedef struct {
     unsigned priority_workers;
     int keepalive_interval;
     unsigned keepalive_count;
+    unsigned client_output_timeout;
     int timeout;
     unsigned unix_sock_ro_perms;
 } MvDaemonConfig;

@@ -16,6 +16,7 @@ struct MvTxItem {
     int *fds;
     unsigned nfds;
     unsigned fds_sent;
+    bool reply;        /* counted in MvTx.replies */
 };
 
 #define RX_CHUNK 65536
@@ -255,6 +256,7 @@ mv_tx_init(MvTx *tx)
 {
     g_queue_init(&tx->items);
     tx->bytes = 0;
+    tx->replies = 0;
 }
 
 static void
@@ -272,17 +274,32 @@ mv_tx_clear(MvTx *tx)
 {
     g_queue_clear_full(&tx->items, (GDestroyNotify)tx_item_free);
     tx->bytes = 0;
+    tx->replies = 0;
 }
 
-void
-mv_tx_push(MvTx *tx, GBytes *data, int *fds, unsigned nfds)
+static void
+tx_push(MvTx *tx, GBytes *data, int *fds, unsigned nfds, bool reply)
 {
     MvTxItem *it = g_new0(MvTxItem, 1);
     it->data = g_bytes_ref(data);
     it->fds = fds;
     it->nfds = nfds;
+    it->reply = reply;
     g_queue_push_tail(&tx->items, it);
     tx->bytes += g_bytes_get_size(data);
+    tx->replies += reply;
+}
+
+void
+mv_tx_push(MvTx *tx, GBytes *data, int *fds, unsigned nfds)
+{
+    tx_push(tx, data, fds, nfds, false);
+}
+
+void
+mv_tx_push_reply(MvTx *tx, GBytes *data, int *fds, unsigned nfds)
+{
+    tx_push(tx, data, fds, nfds, true);
 }
 
 static int
@@ -335,6 +352,7 @@ mv_tx_flush(MvTx *tx, int fd)
             close(it->fds[it->fds_sent]);
             it->fds_sent++;
         }
+        tx->replies -= it->reply;
         tx_item_free(g_queue_pop_head(&tx->items));
     }
     return 1;

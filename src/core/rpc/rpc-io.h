@@ -80,13 +80,27 @@ typedef struct MvTxItem MvTxItem;
 typedef struct {
     GQueue items;      /* MvTxItem */
     size_t bytes;      /* bytes queued and not yet written */
+    unsigned replies;  /* items pushed as replies and not yet wholly written */
 } MvTx;
+
+/* What one queued item costs beyond its bytes (the item, the GBytes, glib's slices): a
+ * queue of many tiny packets is bounded by its memory, not by its payload. */
+#define MV_TX_ITEM_COST ((size_t)128)
 
 void mv_tx_init(MvTx *tx);
 void mv_tx_clear(MvTx *tx);
 
 /* Queue @data (taking a reference) and, after it, @nfds descriptors (taking ownership). */
 void mv_tx_push(MvTx *tx, GBytes *data, int *fds, unsigned nfds);
+/* The same for the reply to a call: counted in @tx->replies until it is wholly written. */
+void mv_tx_push_reply(MvTx *tx, GBytes *data, int *fds, unsigned nfds);
+
+/* The memory the queue holds: its bytes plus MV_TX_ITEM_COST per item. */
+static inline size_t
+mv_tx_cost(const MvTx *tx)
+{
+    return tx->bytes + tx->items.length * MV_TX_ITEM_COST;
+}
 
 /* Write what the socket takes.  Returns 1 when the queue is empty, 0 when the fd would
  * block, -errno on a write error. */

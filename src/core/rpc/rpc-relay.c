@@ -351,7 +351,7 @@ end_send(End *e, GBytes *bytes, int *fds, unsigned nfds)
     mv_tx_push(&e->tx, bytes, fds, nfds);
     end_update(e);
     End *o = other_end(e);
-    if (o && e->fd >= 0 && e->tx.bytes > MV_RELAY_BACKLOG_HIGH)
+    if (o && e->fd >= 0 && mv_tx_cost(&e->tx) > MV_RELAY_BACKLOG_HIGH)
         end_set_stalled(o, true);
 }
 
@@ -407,7 +407,7 @@ end_update(End *e)
             return;
     }
     End *o = other_end(e);
-    if (o && o->stalled && e->tx.bytes <= MV_RELAY_BACKLOG_LOW &&
+    if (o && o->stalled && mv_tx_cost(&e->tx) <= MV_RELAY_BACKLOG_LOW &&
         !(o == &r->front && r->state != RELAY_OPEN))
         end_set_stalled(o, false);
 }
@@ -476,11 +476,19 @@ pending_remove(MvRelay *r, const mv_message_header *h)
     }
 }
 
-/* The backend is gone: every call still waiting gets an error naming it. */
+/* The backend is gone: every call still waiting gets an error naming it.  A whole
+ * connection's client that is not reading (its queue past MV_RELAY_BACKLOG_HIGH) gets no
+ * more of them: it is closed next, which fails its calls in its own library, and thousands
+ * of answers nobody reads would only grow our memory. */
 static void
 pending_fail(MvRelay *r, const char *why)
 {
     for (guint i = 0; i < r->pending->len; i++) {
+        if (r->mode == MV_RELAY_CONNECTION && mv_tx_cost(&r->front.tx) > MV_RELAY_BACKLOG_HIGH) {
+            g_debug("relay to %s: the client does not read, %u calls left unanswered before it is closed",
+                    r->label, r->pending->len - i);
+            break;
+        }
         mv_message_header h = g_array_index(r->pending, mv_message_header, i);
         h.type = MV_MSG_CALL;
         g_autoptr(GBytes) b = error_packet(&h, "%s ('%s') %s before answering procedure %d",

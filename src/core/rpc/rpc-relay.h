@@ -11,11 +11,12 @@
 
 #include <sys/types.h>
 
-/* Packets queued for one end of a relay beyond which it stops reading the other end
- * until they drain below MV_RELAY_BACKLOG_LOW: a slow reader slows its peer down instead
- * of growing our memory. */
-#define MV_RELAY_BACKLOG_HIGH ((size_t)4 * 1024 * 1024)
-#define MV_RELAY_BACKLOG_LOW ((size_t)1024 * 1024)
+/* Packets queued for one end of a relay (mv_tx_cost: bytes plus a cost per packet, so that
+ * a flood of tiny calls counts) beyond which it stops reading the other end until they
+ * drain below MV_RELAY_BACKLOG_LOW: a slow reader slows its peer down instead of growing
+ * our memory.  The same bound as a server client's (MV_CLIENT_OUTPUT_PAUSE). */
+#define MV_RELAY_BACKLOG_HIGH ((size_t)1024 * 1024)
+#define MV_RELAY_BACKLOG_LOW ((size_t)256 * 1024)
 /* A backend that has not finished the handshake after this many seconds is given up. */
 #define MV_RELAY_HANDSHAKE_TIMEOUT 15
 /* Calls one relay waits on at most; a client past it gets an error for the excess. */

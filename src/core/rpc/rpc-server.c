@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <malloc.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@ struct MvServer {
     GThreadPool *pool;
     GThreadPool *prio_pool;
     guint keepalive_timer;
+    guint housekeeping_timer;
     guint64 next_client_id;
     MvClientCloseHook on_close;
     MvClientCountHook on_count;
@@ -48,6 +50,7 @@ struct MvClient {
     MvRx rx;
     gint64 last_rx;            /* monotonic µs */
     unsigned pings_unanswered;
+    gint64 output_blocked_since; /* monotonic µs; 0 while the client reads or drains */
 
     GMutex lock;               /* guards the fields below */
     MvTx tx;
@@ -56,7 +59,9 @@ struct MvClient {
     bool flush_scheduled;
     bool keepalive;
     bool open;
-    unsigned calls;            /* calls dispatched and not yet answered */
+    unsigned calls;            /* calls dispatched and not yet answered; a call whose
+                                * reply is queued and not yet written counts in tx.replies */
+    size_t tx_peak;            /* largest mv_tx_cost(&tx) since the queue last drained */
     void *priv;
     GDestroyNotify priv_free;
     GArray *streams;           /* StreamReg, the streams open on this connection */
@@ -90,6 +95,7 @@ mv_server_limits_default(MvServerLimits *l)
     l->priority_workers = 2;
     l->keepalive_interval = 5;
     l->keepalive_count = 5;
+    l->output_timeout = 30;
 }
 
 /* ---------- clients ---------- */
@@ -106,6 +112,7 @@ mv_client_unref(MvClient *c)
 {
     if (!c || !g_atomic_int_dec_and_test(&c->refs))
         return;
+    bool trim = c->tx_peak > MV_CLIENT_TRIM_AFTER || c->rx.cap > MV_CLIENT_TRIM_AFTER;
     if (c->priv_free)
         c->priv_free(c->priv);
     mv_tx_clear(&c->tx);
@@ -115,6 +122,9 @@ mv_client_unref(MvClient *c)
         close(c->fd);
     g_mutex_clear(&c->lock);
     g_free(c);
+    /* glibc keeps what a big queue freed (in every thread's arena) unless told. */
+    if (trim)
+        malloc_trim(0);
 }
 
 MvServer *mv_client_server(MvClient *c) { return c->server; }
@@ -196,7 +206,7 @@ client_flush_cb(gpointer data)
  * I/O thread is woken to do it. */
 static bool
 client_queue_full(MvClient *c, GBytes *bytes, int *fds, unsigned nfds, bool is_event,
-                  bool ends_call, bool close_after)
+                  bool is_reply, bool ends_call, bool close_after)
 {
     bool on_io_thread = g_main_context_is_owner(g_main_context_default());
     bool schedule = false;
@@ -217,10 +227,14 @@ client_queue_full(MvClient *c, GBytes *bytes, int *fds, unsigned nfds, bool is_e
         g_free(fds);
         return false;
     }
-    if (is_event && c->tx.bytes > MV_CLIENT_TX_MAX) {
+    if (is_event && mv_tx_cost(&c->tx) > MV_CLIENT_TX_MAX) {
         overflow = true;
     } else {
-        mv_tx_push(&c->tx, bytes, fds, nfds);
+        if (is_reply)
+            mv_tx_push_reply(&c->tx, bytes, fds, nfds);
+        else
+            mv_tx_push(&c->tx, bytes, fds, nfds);
+        c->tx_peak = MAX(c->tx_peak, mv_tx_cost(&c->tx));
         if (!on_io_thread && !c->flush_scheduled) {
             c->flush_scheduled = true;
             schedule = true;
@@ -247,7 +261,7 @@ client_queue_full(MvClient *c, GBytes *bytes, int *fds, unsigned nfds, bool is_e
 static bool
 client_queue(MvClient *c, GBytes *bytes, int *fds, unsigned nfds, bool is_event)
 {
-    return client_queue_full(c, bytes, fds, nfds, is_event, false, false);
+    return client_queue_full(c, bytes, fds, nfds, is_event, false, false, false);
 }
 
 bool
@@ -288,7 +302,7 @@ static void
 reply_error(MvClient *c, const mv_message_header *hdr, const GError *err)
 {
     g_autoptr(GBytes) b = mv_packet_encode_error(hdr, err);
-    client_queue(c, b, NULL, 0, false);
+    client_queue_full(c, b, NULL, 0, false, true, false, false);
 }
 
 void
@@ -365,7 +379,7 @@ call_run(MvCall *call, const MvProcedure *row)
         nfds = call->ret_nfds;
         call->ret_nfds = 0;
     }
-    client_queue_full(c, reply, fds, nfds, false, true, call->close_after_reply);
+    client_queue_full(c, reply, fds, nfds, false, true, true, call->close_after_reply);
     if (ok && call->after_reply)
         call->after_reply(call->after_reply_data);
 }
@@ -518,13 +532,25 @@ handle_packet(MvClient *c, MvPacket *pkt)
     }
 }
 
-/* Poll for input unless the client has too many calls running; for output while bytes
- * wait.  Also closes a client that asked to close once its replies are out. */
+/* Whether @c may be read: it has fewer calls in flight (running, or answered with the
+ * reply not yet written) than its limit, its unwritten output is below the pause bound,
+ * and it has not asked to close.  Caller holds c->lock. */
+static bool
+client_wants_input_locked(MvClient *c)
+{
+    return c->calls + c->tx.replies < c->server->limits.max_calls_per_client &&
+           mv_tx_cost(&c->tx) <= MV_CLIENT_OUTPUT_PAUSE && !c->close_when_flushed;
+}
+
+/* Poll for input unless the client has too many calls in flight or too much output
+ * unwritten; for output while bytes wait.  Also closes a client that asked to close once
+ * its replies are out. */
 static void
 client_update_events(MvClient *c)
 {
     int r = 1;
     bool close_now = false;
+    bool trim = false;
     GIOCondition cond = 0;
 
     g_mutex_lock(&c->lock);
@@ -534,10 +560,24 @@ client_update_events(MvClient *c)
             close_now = true;
         if (r == 0)
             cond |= G_IO_OUT;
-        if (c->calls < c->server->limits.max_calls_per_client && !c->close_when_flushed)
+        if (client_wants_input_locked(c))
             cond |= G_IO_IN;
+        if (r == 1 && c->tx_peak > MV_CLIENT_TRIM_AFTER)
+            trim = true;
+        if (r == 1)
+            c->tx_peak = 0;
     }
     g_mutex_unlock(&c->lock);
+
+    /* Not read, and not reading what we have for it: the clock of output_timeout runs. */
+    if (r == 0 && !(cond & G_IO_IN)) {
+        if (!c->output_blocked_since)
+            c->output_blocked_since = g_get_monotonic_time();
+    } else {
+        c->output_blocked_since = 0;
+    }
+    if (trim)
+        malloc_trim(0);
 
     if (close_now) {
         if (r < 0)
@@ -592,7 +632,7 @@ client_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data
             c->pings_unanswered = 0;
             handle_packet(c, pkt);
             g_mutex_lock(&c->lock);
-            bool full = c->calls >= c->server->limits.max_calls_per_client || c->close_when_flushed;
+            bool full = !client_wants_input_locked(c);
             g_mutex_unlock(&c->lock);
             if (full)
                 break;
@@ -720,6 +760,7 @@ mv_client_detach(MvClient *c, MvRx *ret_rx, MvTx *ret_tx, MvClientDetachCloseFun
     mv_rx_init(&c->rx);
     c->detach_close = on_close;
     c->detach_data = data;
+    c->output_blocked_since = 0;
     int fd = c->fd;
     c->fd = -1;
     return fd;
@@ -766,7 +807,7 @@ size_t
 mv_client_backlog(MvClient *c)
 {
     g_mutex_lock(&c->lock);
-    size_t n = c->tx.bytes;
+    size_t n = mv_tx_cost(&c->tx);
     g_mutex_unlock(&c->lock);
     return n;
 }
@@ -883,6 +924,36 @@ keepalive_tick(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* ---------- limits ---------- */
+
+/* Once a second: drop the clients that have stayed blocked on their own output (they send
+ * and never read) for longer than output_timeout. */
+static gboolean
+housekeeping_tick(gpointer data)
+{
+    MvServer *s = data;
+    gint64 now = g_get_monotonic_time();
+    gint64 limit = (gint64)s->limits.output_timeout * G_USEC_PER_SEC;
+    g_autoptr(GPtrArray) drop = g_ptr_array_new_with_free_func((GDestroyNotify)mv_client_unref);
+    GHashTableIter it;
+    gpointer key;
+
+    g_hash_table_iter_init(&it, s->clients);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        MvClient *c = key;
+        if (c->output_blocked_since && now - c->output_blocked_since > limit)
+            g_ptr_array_add(drop, mv_client_ref(c));
+    }
+    for (guint i = 0; i < drop->len; i++) {
+        MvClient *c = drop->pdata[i];
+        g_warning("client %" G_GUINT64_FORMAT " of server '%s' (pid %d, uid %d) stopped reading its "
+                  "output for %u s with %zu bytes unwritten, dropping it", c->id, s->name,
+                  (int)c->pid, (int)c->uid, s->limits.output_timeout, mv_client_backlog(c));
+        client_close_now(c);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
 /* ---------- server ---------- */
 
 MvServer *
@@ -903,6 +974,8 @@ mv_server_new(const char *name, const MvServerLimits *limits)
     s->prio_pool = g_thread_pool_new(worker_run, NULL, MAX(1, (int)s->limits.priority_workers), FALSE, NULL);
     if (s->limits.keepalive_interval > 0)
         s->keepalive_timer = g_timeout_add_seconds(s->limits.keepalive_interval, keepalive_tick, s);
+    if (s->limits.output_timeout > 0)
+        s->housekeeping_timer = g_timeout_add_seconds(1, housekeeping_tick, s);
     return s;
 }
 
@@ -976,6 +1049,8 @@ mv_server_free(MvServer *s)
     mv_server_shutdown(s);
     if (s->keepalive_timer)
         g_source_remove(s->keepalive_timer);
+    if (s->housekeeping_timer)
+        g_source_remove(s->housekeeping_timer);
     /* Let running calls finish; their replies go nowhere. */
     g_thread_pool_free(s->pool, FALSE, TRUE);
     g_thread_pool_free(s->prio_pool, FALSE, TRUE);

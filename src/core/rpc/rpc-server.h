@@ -19,14 +19,30 @@ typedef struct {
     unsigned priority_workers;     /* threads that only run MV_PROC_PRIORITY rows */
     int keepalive_interval;        /* seconds between pings to idle clients; <= 0: never */
     unsigned keepalive_count;      /* unanswered pings before a client is dropped */
+    /* Seconds a client may stay blocked on its own output (not read because of what it
+     * has not read, and its socket full) before it is dropped; 0: never. */
+    unsigned output_timeout;
 } MvServerLimits;
 
-/* Defaults: 1024 clients, 16 calls each, 4 + 2 workers, ping every 5 s, drop after 5. */
+/* Defaults: 1024 clients, 16 calls each, 4 + 2 workers, ping every 5 s, drop after 5,
+ * output timeout 30 s. */
 void mv_server_limits_default(MvServerLimits *ret_limits);
 
-/* Largest backlog of unsent bytes a client may have before it is disconnected: a client
- * that does not read its events must not grow the daemon's memory. */
-#define MV_CLIENT_TX_MAX ((size_t)64 * 1024 * 1024)
+/* Unwritten output (replies, events, stream data, counted by mv_tx_cost) beyond which a
+ * client is not read until it drains below: a client that sends calls and never reads the
+ * replies stops being read instead of growing the daemon's memory.  A call counts against
+ * max_calls_per_client until its reply is written, so at most that many replies and this
+ * many bytes wait for a client at any time. */
+#define MV_CLIENT_OUTPUT_PAUSE ((size_t)1024 * 1024)
+
+/* Largest backlog of unsent bytes a client may have before it is disconnected at once:
+ * events and stream data keep coming while a client is not read, and a client that does
+ * not read them must not grow the daemon's memory (replies alone never reach it). */
+#define MV_CLIENT_TX_MAX ((size_t)16 * 1024 * 1024)
+
+/* A client whose output queue peaked above this gives the memory back to the system
+ * (malloc_trim) once it drains or goes: glibc keeps freed heap memory otherwise. */
+#define MV_CLIENT_TRIM_AFTER ((size_t)256 * 1024)
 
 struct MvCall {
     MvClient *client;
