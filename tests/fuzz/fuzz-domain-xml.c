@@ -29,6 +29,16 @@ static const MvDomainDefaults defaults = {
     .machine_aliases = machine_aliases,
 };
 
+
+/* What the daemon of the definition's type does: lxcd's defaults for containers. */
+static bool
+fill(MvDomainDef *def, GError **error)
+{
+    if (def->virt_type == MV_DOMAIN_VIRT_LXC)
+        return mv_domain_def_fill_lxc_defaults(def, "/usr/libexec/modvirt/modvirt-lxc-controller", error);
+    return mv_domain_def_fill_defaults(def, &defaults, error);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_autofree char *xml = g_strndup((const char *)data, size);
     g_autoptr(GError) err = NULL;
     g_autoptr(MvDomainDef) def = mv_domain_def_parse(xml, 0, &err);
-    if (!def || !mv_domain_def_fill_defaults(def, &defaults, &err))
+    if (!def || !fill(def, &err))
         return 0;
     unsigned flags = MV_DOMAIN_FORMAT_INACTIVE | MV_DOMAIN_FORMAT_SECURE;
     g_autofree char *out = mv_domain_def_format(def, flags, -1, &err);
@@ -51,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_autoptr(MvDomainDef) def2 = mv_domain_def_parse(out, 0, &err);
     if (!def2)
         FUZZ_FAIL("formatted XML does not parse again: %s\n%s", err->message, out);
-    if (!mv_domain_def_fill_defaults(def2, &defaults, &err))
+    if (!fill(def2, &err))
         FUZZ_FAIL("formatted XML does not take the defaults again: %s\n%s", err->message, out);
     g_autofree char *out2 = mv_domain_def_format(def2, flags, -1, &err);
     if (!out2 || strcmp(out, out2) != 0)

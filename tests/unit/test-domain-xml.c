@@ -46,6 +46,8 @@ static const char *const good_cases[] = {
     "net-all-types",
     "input-video",
     "user-alias",
+    "lxc-minimal",
+    "lxc-full",
 };
 
 static const char *const bad_cases[] = {
@@ -82,6 +84,12 @@ static const char *const bad_cases[] = {
     "err-alias-not-user",
     "err-graphics-spice",
     "err-disk-bus-usb",
+    "err-lxc-idmap-overlap",
+    "err-lxc-idmap-uid-only",
+    "err-lxc-disk",
+    "err-lxc-init-hvm",
+    "err-lxc-filesystem-qemu",
+    "err-lxc-cap-unknown",
 };
 
 static bool
@@ -168,7 +176,10 @@ parse_and_fill(const char *xml, unsigned flags, GError **error)
     if (!def)
         return NULL;
     fix_macs(def);
-    if (!mv_domain_def_fill_defaults(def, &test_defaults, error))
+    /* Containers get the LXC driver's defaults, with its controller as the emulator. */
+    if (def->virt_type == MV_DOMAIN_VIRT_LXC
+            ? !mv_domain_def_fill_lxc_defaults(def, "/usr/libexec/modvirt/modvirt-lxc-controller", error)
+            : !mv_domain_def_fill_defaults(def, &test_defaults, error))
         return NULL;
     return g_steal_pointer(&def);
 }

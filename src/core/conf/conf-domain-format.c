@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "conf/conf-xml-writer.h"
+#include "conf/conf-domain-lxc.h"
 #include "util/util-error.h"
 
 static const char *
@@ -296,6 +296,7 @@ format_devices(Xml *x, const MvDomainDef *def, bool live, bool secure)
         format_disk(x, g_ptr_array_index(def->disks, i), live);
     for (guint i = 0; i < def->controllers->len; i++)
         format_controller(x, g_ptr_array_index(def->controllers, i), live);
+    mv_domain_lxc_format_filesystems(x, def);
     for (guint i = 0; i < def->nets->len; i++)
         format_interface(x, g_ptr_array_index(def->nets, i), live);
     for (guint i = 0; i < def->serials->len; i++)
@@ -369,6 +370,7 @@ format_os(Xml *x, const MvDomainDef *def)
     text_element(x, "kernel", os->kernel);
     text_element(x, "initrd", os->initrd);
     text_element(x, "cmdline", os->cmdline);
+    mv_domain_lxc_format_os(x, def);
     for (size_t i = 0; i < os->nboot; i++) {
         start(x, "boot");
         attr_name(x, "dev", mv_domain_boot_to_string(os->boot[i]));
@@ -488,11 +490,13 @@ mv_domain_def_format(const MvDomainDef *def, unsigned flags, int id, GError **er
     inline_text(&x, vcpus);
     end(&x, "vcpu");
 
+    mv_domain_lxc_format_resource(&x, def);
     text_element(&x, "bootloader", def->bootloader);
     text_element(&x, "bootloader_args", def->bootloader_args);
     format_os(&x, def);
+    mv_domain_lxc_format_idmap(&x, def);
 
-    bool any_feature = def->vmport != MV_TRISTATE_ABSENT;
+    bool any_feature = def->vmport != MV_TRISTATE_ABSENT || def->ct.caps_present;
     for (int f = 0; f < MV_DOMAIN_FEATURE_LAST; f++)
         any_feature |= def->features[f];
     if (any_feature) {
@@ -505,6 +509,7 @@ mv_domain_def_format(const MvDomainDef *def, unsigned flags, int id, GError **er
             attr_name(&x, "state", tristate_onoff(def->vmport));
             end(&x, "vmport");
         }
+        mv_domain_lxc_format_caps(&x, def);
         end(&x, "features");
     }
     format_cpu(&x, &def->cpu);

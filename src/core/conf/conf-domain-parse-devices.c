@@ -3,7 +3,7 @@
 // checking every attribute and child, plus libvirt's disk ordering.  Defaults and checks
 // across devices are conf-domain-defaults.c's.
 
-#include "conf/conf-domain-xml.h"
+#include "conf/conf-domain-lxc.h"
 
 /* Devices of one domain: far more than any machine type has slots for, few enough that
  * the quadratic checks across devices stay cheap on hostile input. */
@@ -468,7 +468,9 @@ parse_chr(Parser *p, xmlNodePtr node, bool console, MvDomainChr **ret_chr, GErro
                                              : MV_DOMAIN_CHR_TARGET_ISA_SERIAL;
             bool xen_console = console && v == MV_DOMAIN_CHR_TARGET_XEN &&
                                p->virt == MV_DOMAIN_VIRT_XEN;
-            if (v != (int)want && !xen_console)
+            bool lxc_console = console && v == MV_DOMAIN_CHR_TARGET_LXC &&
+                               p->virt == MV_DOMAIN_VIRT_LXC;
+            if (v != (int)want && !xen_console && !lxc_console)
                 return unsupported(error, "<%s> target type '%s' is not supported", what, ttype);
             chr->target_type = v;
         }
@@ -793,7 +795,8 @@ mv_domain_parse_devices(Parser *p, xmlNodePtr node, MvDomainDef *def, GError **e
     }
     static const char *const children[] = { "emulator", "disk", "controller", "interface",
                                             "serial", "console", "input", "graphics", "audio",
-                                            "video", "watchdog", "memballoon", "rng", NULL };
+                                            "video", "watchdog", "memballoon", "rng",
+                                            "filesystem", NULL };
     if (!check_node(node, NULL, children, false, error))
         return false;
     FOREACH_CHILD(c, node) {
@@ -868,6 +871,9 @@ mv_domain_parse_devices(Parser *p, xmlNodePtr node, MvDomainDef *def, GError **e
             if (def->memballoon)
                 return xml_error(error, "only one <memballoon> is allowed");
             if (!parse_memballoon(p, c, &def->memballoon, error))
+                return false;
+        } else if (g_str_equal(name, "filesystem")) {
+            if (!mv_domain_lxc_parse_filesystem(p, c, def, error))
                 return false;
         } else if (g_str_equal(name, "rng")) {
             MvDomainRng *rng = NULL;

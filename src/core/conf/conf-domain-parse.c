@@ -10,7 +10,7 @@
 
 #include <libxml/parser.h>
 
-#include "conf/conf-domain-xml.h"
+#include "conf/conf-domain-lxc.h"
 #include "util/util-units.h"
 
 /* Memory sizes in bytes above this are refused; it keeps every KiB count, and the byte
@@ -56,7 +56,8 @@ parse_os(xmlNodePtr node, MvDomainDef *def, GError **error)
 {
     static const char *const attrs[] = { "firmware", NULL };
     static const char *const children[] = { "type", "loader", "nvram", "boot", "bootmenu",
-                                            "kernel", "initrd", "cmdline", NULL };
+                                            "kernel", "initrd", "cmdline", "init", "initarg",
+                                            "initenv", "initdir", NULL };
     MvDomainOs *os = &def->os;
     g_autofree char *firmware = attr(node, "firmware");
     if (!check_node(node, attrs, children, false, error))
@@ -150,7 +151,7 @@ parse_os(xmlNodePtr node, MvDomainDef *def, GError **error)
     }
     if ((os->initrd || os->cmdline) && !os->kernel)
         return xml_error(error, "<%s> in <os> needs a <kernel>", os->initrd ? "initrd" : "cmdline");
-    return true;
+    return mv_domain_lxc_parse_os(node, def, error);
 }
 
 static bool
@@ -170,11 +171,14 @@ parse_features(xmlNodePtr node, MvDomainDef *def, GError **error)
                 return false;
             if (!def->vmport)
                 return xml_error(error, "missing attribute 'state' in <vmport>");
+        } else if (g_str_equal(name, "capabilities")) {
+            if (!mv_domain_lxc_parse_caps(c, def, error))
+                return false;
         } else {
             return unsupported(error, "feature <%s> is not supported", name);
         }
     }
-    static const char *const children[] = { "acpi", "apic", "pae", "vmport", NULL };
+    static const char *const children[] = { "acpi", "apic", "pae", "vmport", "capabilities", NULL };
     return check_node(node, NULL, children, false, error);
 }
 
@@ -449,7 +453,8 @@ parse_domain(Parser *p, xmlNodePtr root, MvDomainDef *def, GError **error)
                                             "maxMemory", "memory", "currentMemory", "vcpu", "os",
                                             "features", "cpu", "clock", "on_poweroff",
                                             "on_reboot", "on_crash", "pm", "devices",
-                                            "bootloader", "bootloader_args", NULL };
+                                            "bootloader", "bootloader_args", "idmap",
+                                            "resource", NULL };
     if (!is_element(root, "domain"))
         return xml_error(error, "unexpected root element <%s>, expecting <domain>",
                          node_name(root));
@@ -526,6 +531,10 @@ parse_domain(Parser *p, xmlNodePtr root, MvDomainDef *def, GError **error)
                 return unsupported(error, "<%s> is only supported for domain type 'xen'", name);
             ok = parse_text_child(c, g_str_equal(name, "bootloader") ? &def->bootloader
                                                                      : &def->bootloader_args, error);
+        } else if (g_str_equal(name, "idmap")) {
+            ok = mv_domain_lxc_parse_idmap(c, def, error);
+        } else if (g_str_equal(name, "resource")) {
+            ok = mv_domain_lxc_parse_resource(c, def, error);
         } else if (g_str_equal(name, "pm")) {
             ok = unsupported(error, "power management (<pm>) is not supported");
         } else if (g_str_equal(name, "devices")) {

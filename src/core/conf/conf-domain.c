@@ -55,7 +55,7 @@ MV_ENUM_IMPL(mv_domain_net_model, MV_DOMAIN_NET_MODEL_LAST,
 MV_ENUM_IMPL(mv_domain_chr, MV_DOMAIN_CHR_LAST, "pty", "file", "unix", "nmdm")
 MV_ENUM_IMPL(mv_domain_chr_mode, MV_DOMAIN_CHR_MODE_LAST, "bind", "connect")
 MV_ENUM_IMPL(mv_domain_chr_target, MV_DOMAIN_CHR_TARGET_LAST, "none", "isa-serial", "serial",
-             "xen")
+             "xen", "lxc")
 MV_ENUM_IMPL(mv_domain_input, MV_DOMAIN_INPUT_LAST, "mouse", "keyboard", "tablet")
 MV_ENUM_IMPL(mv_domain_input_bus, MV_DOMAIN_INPUT_BUS_LAST, "none", "ps2", "usb", "virtio", "xen")
 MV_ENUM_IMPL(mv_domain_graphics, MV_DOMAIN_GRAPHICS_LAST, "vnc", "sdl")
@@ -250,6 +250,7 @@ mv_domain_def_free(MvDomainDef *def)
     g_ptr_array_unref(def->watchdogs);
     mv_domain_memballoon_free(def->memballoon);
     g_ptr_array_unref(def->rngs);
+    mv_domain_container_clear(&def->ct);
     g_free(def);
 }
 

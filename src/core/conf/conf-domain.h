@@ -341,6 +341,7 @@ typedef enum {
     MV_DOMAIN_CHR_TARGET_ISA_SERIAL, /* serial */
     MV_DOMAIN_CHR_TARGET_SERIAL,     /* console: a view of serial port <target port=> */
     MV_DOMAIN_CHR_TARGET_XEN,        /* console: Xen's PV console, xen domains only */
+    MV_DOMAIN_CHR_TARGET_LXC,        /* console: a container's, lxc domains only */
     MV_DOMAIN_CHR_TARGET_LAST,
 } MvDomainChrTarget;
 
@@ -530,6 +531,77 @@ typedef struct {
     char *nvram;
 } MvDomainOs;
 
+/* Containers (<domain type='lxc'>): what their XML adds, kept apart in MvDomainContainer.
+ * conf-domain-lxc.c parses, formats and fills it; the other domain types refuse it. */
+typedef struct {
+    char *name;
+    char *value;
+} MvDomainInitEnv;
+
+void mv_domain_init_env_free(MvDomainInitEnv *env);
+
+/* <idmap><uid start= target= count=/>: ids start.. inside are target.. outside. */
+typedef struct {
+    unsigned start, target, count;
+} MvDomainIdRange;
+
+typedef enum {
+    MV_DOMAIN_FS_MOUNT,   /* a host directory (source dir=) */
+    MV_DOMAIN_FS_RAM,     /* a tmpfs (source usage=) */
+    MV_DOMAIN_FS_LAST,
+} MvDomainFsType;
+
+typedef struct {
+    MvDomainFsType type;
+    char *source;         /* mount: the host directory */
+    guint64 usage_kib;    /* ram: the size */
+    char *target;         /* the directory inside */
+    bool readonly;
+} MvDomainFs;
+
+void mv_domain_fs_free(MvDomainFs *fs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainFs, mv_domain_fs_free)
+
+/* <features><capabilities policy=>: which capabilities init keeps. */
+typedef enum {
+    MV_DOMAIN_CAPS_POLICY_DEFAULT,  /* drop the few that reach the host (modules, time, ...) */
+    MV_DOMAIN_CAPS_POLICY_ALLOW,    /* keep all but those switched off */
+    MV_DOMAIN_CAPS_POLICY_DENY,     /* drop all but those switched on */
+    MV_DOMAIN_CAPS_POLICY_LAST,
+} MvDomainCapsPolicy;
+
+/* The capabilities <capabilities> may name, in libvirt's (alphabetical) order. */
+typedef enum {
+    MV_DOMAIN_CAP_AUDIT_CONTROL, MV_DOMAIN_CAP_AUDIT_WRITE, MV_DOMAIN_CAP_BLOCK_SUSPEND,
+    MV_DOMAIN_CAP_CHOWN, MV_DOMAIN_CAP_DAC_OVERRIDE, MV_DOMAIN_CAP_DAC_READ_SEARCH,
+    MV_DOMAIN_CAP_FOWNER, MV_DOMAIN_CAP_FSETID, MV_DOMAIN_CAP_IPC_LOCK, MV_DOMAIN_CAP_IPC_OWNER,
+    MV_DOMAIN_CAP_KILL, MV_DOMAIN_CAP_LEASE, MV_DOMAIN_CAP_LINUX_IMMUTABLE,
+    MV_DOMAIN_CAP_MAC_ADMIN, MV_DOMAIN_CAP_MAC_OVERRIDE, MV_DOMAIN_CAP_MKNOD,
+    MV_DOMAIN_CAP_NET_ADMIN, MV_DOMAIN_CAP_NET_BIND_SERVICE, MV_DOMAIN_CAP_NET_BROADCAST,
+    MV_DOMAIN_CAP_NET_RAW, MV_DOMAIN_CAP_SETGID, MV_DOMAIN_CAP_SETFCAP, MV_DOMAIN_CAP_SETPCAP,
+    MV_DOMAIN_CAP_SETUID, MV_DOMAIN_CAP_SYS_ADMIN, MV_DOMAIN_CAP_SYS_BOOT,
+    MV_DOMAIN_CAP_SYS_CHROOT, MV_DOMAIN_CAP_SYS_MODULE, MV_DOMAIN_CAP_SYS_NICE,
+    MV_DOMAIN_CAP_SYS_PACCT, MV_DOMAIN_CAP_SYS_PTRACE, MV_DOMAIN_CAP_SYS_RAWIO,
+    MV_DOMAIN_CAP_SYS_RESOURCE, MV_DOMAIN_CAP_SYS_TIME, MV_DOMAIN_CAP_SYS_TTY_CONFIG,
+    MV_DOMAIN_CAP_SYSLOG, MV_DOMAIN_CAP_WAKE_ALARM,
+    MV_DOMAIN_CAP_LAST,
+} MvDomainCap;
+
+typedef struct {
+    char *init;                   /* <os><init>; NULL: absent (the driver picks /sbin/init) */
+    GPtrArray *init_args;         /* char*, <initarg> in order; NULL when none */
+    GPtrArray *init_env;          /* MvDomainInitEnv*; NULL when none */
+    char *init_dir;               /* <initdir> */
+    GArray *uid_map, *gid_map;    /* MvDomainIdRange; NULL without <idmap> */
+    GPtrArray *filesystems;       /* MvDomainFs*; NULL when none */
+    bool caps_present;            /* <capabilities> given */
+    MvDomainCapsPolicy caps_policy;
+    MvTristate caps[MV_DOMAIN_CAP_LAST];
+    char *partition;              /* <resource><partition> */
+} MvDomainContainer;
+
+void mv_domain_container_clear(MvDomainContainer *ct);
+
 typedef struct {
     MvDomainVirtType virt_type;
     int id;                       /* read back from live XML (MV_DOMAIN_PARSE_LIVE); else -1 */
@@ -576,6 +648,7 @@ typedef struct {
     GPtrArray *watchdogs;         /* MvDomainWatchdog* */
     MvDomainMemballoon *memballoon; /* NULL until filled (then model virtio or none) */
     GPtrArray *rngs;              /* MvDomainRng* */
+    MvDomainContainer ct;         /* type='lxc' only */
 } MvDomainDef;
 
 MV_ENUM_DECL(mv_tristate_onoff);
@@ -611,6 +684,9 @@ MV_ENUM_DECL(mv_domain_net_model);
 MV_ENUM_DECL(mv_domain_chr);
 MV_ENUM_DECL(mv_domain_chr_mode);
 MV_ENUM_DECL(mv_domain_chr_target);
+MV_ENUM_DECL(mv_domain_fs);
+MV_ENUM_DECL(mv_domain_caps_policy);
+MV_ENUM_DECL(mv_domain_cap);
 MV_ENUM_DECL(mv_domain_input);
 MV_ENUM_DECL(mv_domain_input_bus);
 MV_ENUM_DECL(mv_domain_graphics);
@@ -681,6 +757,17 @@ typedef struct {
  * conflicts such as two devices on one address or one boot order). */
 bool mv_domain_def_fill_defaults(MvDomainDef *def, const MvDomainDefaults *defaults,
                                  GError **error);
+
+/* A container's defaults, as libvirt's LXC driver fills them at define time: arch, vCPU
+ * placement, currentMemory, MAC addresses, the console (<console type='pty'> with target
+ * type lxc, port 0, added when there is none), accessmode of filesystems; @emulator as the
+ * <emulator> when absent.  Checks what a container needs to make sense: id maps without
+ * overlapping ranges, one root filesystem at most, no VM-only devices.  Returns false with
+ * @error (MV_FROM_DOMAIN, MV_ERR_XML_ERROR or MV_ERR_CONFIG_UNSUPPORTED). */
+bool mv_domain_def_fill_lxc_defaults(MvDomainDef *def, const char *emulator, GError **error);
+
+/* The host directory a container's root is (<filesystem> with target '/'), or NULL. */
+const MvDomainFs *mv_domain_def_root_fs(const MvDomainDef *def);
 
 /* Small helpers shared by the conf files and the drivers. */
 
