@@ -7,8 +7,12 @@
 
 #include <string.h>
 
+/* The object families whose events one registry serves. */
+enum { FAMILY_DOMAIN, FAMILY_NETWORK };
+
 typedef struct {
     MvClient *client;         /* a reference */
+    int family;               /* FAMILY_* */
     int id;
     int event_id;
     bool legacy;
@@ -48,14 +52,15 @@ mv_events_free(MvEvents *ev)
     g_free(ev);
 }
 
-int
-mv_events_register(MvEvents *ev, MvClient *client, int event_id, const unsigned char *uuid,
-                   bool legacy, GError **error)
+static int
+register_family(MvEvents *ev, MvClient *client, int family, int event_id, const unsigned char *uuid,
+                bool legacy, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&ev->lock);
     unsigned mine = 0;
+    int last = family == FAMILY_DOMAIN ? MV_DOMAIN_EVENT_ID_LAST : MV_NETWORK_EVENT_ID_LAST;
 
-    if (event_id < 0 || event_id >= MV_DOMAIN_EVENT_ID_LAST) {
+    if (event_id < 0 || event_id >= last) {
         mv_error_set(error, MV_FROM_NONE, MV_ERR_INTERNAL_ERROR, "unsupported event ID %d", event_id);
         return -1;
     }
@@ -78,6 +83,7 @@ mv_events_register(MvEvents *ev, MvClient *client, int event_id, const unsigned 
     Callback *cb = g_new0(Callback, 1);
     cb->client = mv_client_ref(client);
     cb->id = ++ev->next_id;
+    cb->family = family;
     cb->event_id = event_id;
     cb->legacy = legacy;
     cb->any_domain = uuid == NULL;
@@ -87,13 +93,27 @@ mv_events_register(MvEvents *ev, MvClient *client, int event_id, const unsigned 
     return cb->id;
 }
 
+int
+mv_events_register(MvEvents *ev, MvClient *client, int event_id, const unsigned char *uuid,
+                   bool legacy, GError **error)
+{
+    return register_family(ev, client, FAMILY_DOMAIN, event_id, uuid, legacy, error);
+}
+
+int
+mv_events_network_register(MvEvents *ev, MvClient *client, int event_id, const unsigned char *uuid,
+                           GError **error)
+{
+    return register_family(ev, client, FAMILY_NETWORK, event_id, uuid, false, error);
+}
+
 bool
 mv_events_deregister(MvEvents *ev, MvClient *client, int callback_id, bool legacy, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&ev->lock);
     for (guint i = 0; i < ev->callbacks->len; i++) {
         Callback *cb = ev->callbacks->pdata[i];
-        if (cb->client == client && cb->legacy == legacy &&
+        if (cb->client == client && cb->legacy == legacy && cb->family == FAMILY_DOMAIN &&
             (legacy ? cb->event_id == callback_id : cb->id == callback_id)) {
             g_ptr_array_remove_index(ev->callbacks, i);
             return true;
@@ -115,17 +135,32 @@ mv_events_drop_client(MvEvents *ev, MvClient *client)
     }
 }
 
+bool
+mv_events_network_deregister(MvEvents *ev, MvClient *client, int callback_id, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&ev->lock);
+    for (guint i = 0; i < ev->callbacks->len; i++) {
+        Callback *cb = ev->callbacks->pdata[i];
+        if (cb->client == client && cb->family == FAMILY_NETWORK && cb->id == callback_id) {
+            g_ptr_array_remove_index(ev->callbacks, i);
+            return true;
+        }
+    }
+    mv_error_set(error, MV_FROM_NONE, MV_ERR_INVALID_ARG, "callback %d not registered", callback_id);
+    return false;
+}
+
 /* Collect the matching callbacks under the lock, send outside it. */
 static GPtrArray *
-matching(MvEvents *ev, int event_id, const remote_nonnull_domain *dom)
+matching(MvEvents *ev, int family, int event_id, const unsigned char *uuid)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&ev->lock);
     for (guint i = 0; i < ev->callbacks->len; i++) {
         Callback *cb = ev->callbacks->pdata[i];
-        if (cb->event_id != event_id)
+        if (cb->family != family || cb->event_id != event_id)
             continue;
-        if (!cb->any_domain && memcmp(cb->uuid, dom->uuid, 16) != 0)
+        if (!cb->any_domain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
         Callback *copy = g_memdup2(cb, sizeof(*cb));
         mv_client_ref(copy->client);
@@ -137,7 +172,7 @@ matching(MvEvents *ev, int event_id, const remote_nonnull_domain *dom)
 void
 mv_events_domain_lifecycle(MvEvents *ev, const remote_nonnull_domain *dom, int event, int detail)
 {
-    g_autoptr(GPtrArray) targets = matching(ev, MV_DOMAIN_EVENT_ID_LIFECYCLE, dom);
+    g_autoptr(GPtrArray) targets = matching(ev, FAMILY_DOMAIN, MV_DOMAIN_EVENT_ID_LIFECYCLE, (const unsigned char *)dom->uuid);
     for (guint i = 0; i < targets->len; i++) {
         Callback *cb = targets->pdata[i];
         remote_domain_event_lifecycle_msg msg = { *dom, event, detail };
@@ -158,7 +193,7 @@ mv_events_domain_lifecycle(MvEvents *ev, const remote_nonnull_domain *dom, int e
 void
 mv_events_domain_reboot(MvEvents *ev, const remote_nonnull_domain *dom)
 {
-    g_autoptr(GPtrArray) targets = matching(ev, MV_DOMAIN_EVENT_ID_REBOOT, dom);
+    g_autoptr(GPtrArray) targets = matching(ev, FAMILY_DOMAIN, MV_DOMAIN_EVENT_ID_REBOOT, (const unsigned char *)dom->uuid);
     for (guint i = 0; i < targets->len; i++) {
         Callback *cb = targets->pdata[i];
         /* The legacy reboot message (proc 108) is not sent: clients that use callbacks
@@ -169,6 +204,21 @@ mv_events_domain_reboot(MvEvents *ev, const remote_nonnull_domain *dom)
                                    REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT,
                                    (xdrproc_t)xdr_remote_domain_event_callback_reboot_msg, &cmsg);
         }
+        mv_client_unref(cb->client);
+    }
+}
+
+void
+mv_events_network_lifecycle(MvEvents *ev, const remote_nonnull_network *net, int event, int detail)
+{
+    g_autoptr(GPtrArray) targets = matching(ev, FAMILY_NETWORK, MV_NETWORK_EVENT_ID_LIFECYCLE,
+                                            (const unsigned char *)net->uuid);
+    for (guint i = 0; i < targets->len; i++) {
+        Callback *cb = targets->pdata[i];
+        remote_network_event_lifecycle_msg msg = { cb->id, *net, event, detail };
+        mv_client_send_message(cb->client, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+                               REMOTE_PROC_NETWORK_EVENT_LIFECYCLE,
+                               (xdrproc_t)xdr_remote_network_event_lifecycle_msg, &msg);
         mv_client_unref(cb->client);
     }
 }
@@ -208,6 +258,26 @@ legacy_deregister(MvCall *call, void *args, void *ret, GError **error)
     return mv_events_deregister(mv_daemon_events(mv_daemon_of(call)), call->client, a->eventID, true, error);
 }
 
+static bool
+network_register(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_connect_network_event_register_any_args *a = args;
+    MvEvents *ev = mv_daemon_events(mv_daemon_of(call));
+    int id = mv_events_network_register(ev, call->client, a->eventID, a->net ? a->net->uuid : NULL, error);
+    if (id < 0)
+        return false;
+    ((remote_connect_network_event_register_any_ret *)ret)->callbackID = id;
+    return true;
+}
+
+static bool
+network_deregister(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_connect_network_event_deregister_any_args *a = args;
+    return mv_events_network_deregister(mv_daemon_events(mv_daemon_of(call)), call->client, a->callbackID,
+                                        error);
+}
+
 #define EV_FLAGS (MV_PROC_READONLY_OK | MV_PROC_INLINE)
 
 const MvProcedure mv_events_rows[] = {
@@ -222,3 +292,12 @@ const MvProcedure mv_events_rows[] = {
                       remote_connect_domain_event_register_any_args, legacy_deregister, EV_FLAGS),
 };
 const size_t mv_events_nrows = G_N_ELEMENTS(mv_events_rows);
+
+const MvProcedure mv_network_events_rows[] = {
+    MV_PROC_ROW(REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY, "virConnectNetworkEventRegisterAny",
+                remote_connect_network_event_register_any_args, remote_connect_network_event_register_any_ret,
+                network_register, EV_FLAGS),
+    MV_PROC_ROW_NORET(REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY, "virConnectNetworkEventDeregisterAny",
+                      remote_connect_network_event_deregister_any_args, network_deregister, EV_FLAGS),
+};
+const size_t mv_network_events_nrows = G_N_ELEMENTS(mv_network_events_rows);

@@ -12,6 +12,10 @@
 #define MV_DOMAIN_EVENT_ID_LIFECYCLE 0
 #define MV_DOMAIN_EVENT_ID_REBOOT 1
 
+/* libvirt's VIR_NETWORK_EVENT_ID_LAST in 9.0: only the lifecycle event (0). */
+#define MV_NETWORK_EVENT_ID_LAST 1
+#define MV_NETWORK_EVENT_ID_LIFECYCLE 0
+
 /* Callbacks one client may hold: a client cannot grow the daemon's memory without bound. */
 #define MV_EVENTS_PER_CLIENT_MAX 1024
 
@@ -39,6 +43,17 @@ void mv_events_domain_lifecycle(MvEvents *ev, const remote_nonnull_domain *dom, 
 /* Deliver a reboot event. */
 void mv_events_domain_reboot(MvEvents *ev, const remote_nonnull_domain *dom);
 
+/* Network events (CONNECT_NETWORK_EVENT_REGISTER_ANY), for one network (@uuid) or all (NULL):
+ * the callback id, or -1 with @error.  Deregister fails with @error for an unknown id. */
+int mv_events_network_register(MvEvents *ev, MvClient *client, int event_id, const unsigned char *uuid,
+                               GError **error);
+bool mv_events_network_deregister(MvEvents *ev, MvClient *client, int callback_id, GError **error);
+/* Deliver a network lifecycle event (libvirt's virNetworkEventLifecycleType numbers). */
+void mv_events_network_lifecycle(MvEvents *ev, const remote_nonnull_network *net, int event, int detail);
+
 /* Rows for the remote program: 316/317 and the legacy 167/168. */
 extern const MvProcedure mv_events_rows[];
 extern const size_t mv_events_nrows;
+/* Rows for the network daemon: 313/314. */
+extern const MvProcedure mv_network_events_rows[];
+extern const size_t mv_network_events_nrows;
