@@ -25,6 +25,12 @@
 #define ROW(num, api, a, r, fn, fl) MV_PROC_ROW(REMOTE_PROC_##num, api, remote_##a, remote_##r, fn, fl)
 #define ROW_NOARGS(num, api, r, fn, fl) MV_PROC_ROW_NOARGS(REMOTE_PROC_##num, api, remote_##r, fn, fl)
 #define ROW_NORET(num, api, a, fn, fl) MV_PROC_ROW_NORET(REMOTE_PROC_##num, api, remote_##a, fn, fl)
+#define ROW_RO_DENY(num, api, a, r, fn, fl, deny) \
+    MV_PROC_ROW_RO_DENY(REMOTE_PROC_##num, api, remote_##a, remote_##r, fn, fl, deny)
+
+/* Flags of virDomainGetXMLDesc a read-only client may not set, as libvirt refuses them:
+ * VIR_DOMAIN_XML_SECURE (passwords) and VIR_DOMAIN_XML_MIGRATABLE (which implies it). */
+#define XML_DESC_RO_DENIED (1u << 0 | 1u << 3)
 
 static const MvProcedure qemu_remote_rows[] = {
     ROW_NOARGS(CONNECT_GET_VERSION, "virConnectGetVersion", connect_get_version_ret, qemu_connect_get_version, R | P),
@@ -75,8 +81,8 @@ static const MvProcedure qemu_remote_rows[] = {
         qemu_define_xml_flags, 0),
     ROW_NORET(DOMAIN_UNDEFINE, "virDomainUndefine", domain_only_args, qemu_undefine, 0),
     ROW_NORET(DOMAIN_UNDEFINE_FLAGS, "virDomainUndefineFlags", domain_flags_args, qemu_undefine_flags, 0),
-    ROW(DOMAIN_GET_XML_DESC, "virDomainGetXMLDesc", domain_flags_args, domain_get_xml_desc_ret,
-        qemu_get_xml_desc, R | P),
+    ROW_RO_DENY(DOMAIN_GET_XML_DESC, "virDomainGetXMLDesc", domain_flags_args, domain_get_xml_desc_ret,
+                qemu_get_xml_desc, R | P, XML_DESC_RO_DENIED),
     ROW(DOMAIN_GET_OS_TYPE, "virDomainGetOSType", domain_only_args, domain_get_os_type_ret, qemu_get_os_type, R | I),
     ROW(DOMAIN_GET_INFO, "virDomainGetInfo", domain_only_args, domain_get_info_ret, qemu_get_info, R | P),
     ROW(DOMAIN_GET_MAX_MEMORY, "virDomainGetMaxMemory", domain_only_args, domain_get_max_memory_ret,

@@ -41,6 +41,7 @@ enum {
     T_FAIL,           /* {str name}: fails with "Domain not found" */
     T_FAIL_SILENT,    /* fails without setting an error */
     T_FDS_UNENCODABLE,/* succeeds with one fd but a reply array over its bound */
+    T_SECRET,         /* {int, uint flags} -> "secret"; flag bit 0 is denied to read-only */
 };
 
 static gint sleep_running;
@@ -213,6 +214,13 @@ h_fds_unencodable(MvCall *call, void *args, void *ret, GError **error)
     return true;
 }
 
+static bool
+h_secret(MvCall *call, void *args, void *ret, GError **error)
+{
+    ((remote_connect_get_hostname_ret *)ret)->hostname = g_strdup("secret");
+    return true;
+}
+
 enum {
     ANY = MV_PROC_READONLY_OK,
     PRE = MV_PROC_BEFORE_OPEN | MV_PROC_READONLY_OK,
@@ -238,6 +246,8 @@ static const MvProcedure test_rows[] = {
     MV_PROC_ROW_VOID(T_FAIL_SILENT, "virTestFailSilent", h_fail_silent, ANY),
     MV_PROC_ROW_NOARGS(T_FDS_UNENCODABLE, "virTestFdsUnencodable", remote_auth_list_ret,
                        h_fds_unencodable, ANY),
+    MV_PROC_ROW_RO_DENY(T_SECRET, "virTestSecret", remote_connect_list_all_domains_args,
+                        remote_connect_get_hostname_ret, h_secret, ANY, 1u << 0),
 };
 
 /* ---------- server side, on the main thread ---------- */
@@ -656,6 +666,20 @@ call_void(MvRpcClient *c, int proc, GError **error)
     return mv_rpc_client_call(c, TEST_PROGRAM, proc, NULL, NULL, NULL, NULL, error);
 }
 
+/* T_SECRET with @flags: true when answered "secret". */
+static bool
+call_secret(MvRpcClient *c, unsigned flags, GError **error)
+{
+    remote_connect_list_all_domains_args a = { .need_results = 1, .flags = flags };
+    remote_connect_get_hostname_ret r = { 0 };
+    if (!mv_rpc_client_call(c, TEST_PROGRAM, T_SECRET, (xdrproc_t)xdr_remote_connect_list_all_domains_args,
+                            &a, (xdrproc_t)xdr_remote_connect_get_hostname_ret, &r, error))
+        return false;
+    bool ok = g_strcmp0(r.hostname, "secret") == 0;
+    xdr_free((xdrproc_t)xdr_remote_connect_get_hostname_ret, (char *)&r);
+    return ok;
+}
+
 static void
 echo_ok(MvRpcClient *c, const char *s)
 {
@@ -845,6 +869,13 @@ read_only_client(gpointer data)
     assert_rpc_error(err, MV_FROM_NONE, MV_ERR_OPERATION_DENIED, "read only access prevents virTestMutate");
     g_clear_error(&err);
     echo_ok(ro, "reading is fine");
+    /* A row's read-only-denied flag bits are refused before its handler runs; the others
+     * pass. */
+    g_assert_false(call_secret(ro, 1 | 2, &err));
+    assert_rpc_error(err, MV_FROM_NONE, MV_ERR_OPERATION_DENIED, "virTestSecret with secure flag");
+    g_clear_error(&err);
+    g_assert_true(call_secret(ro, 2, &err));
+    g_assert_no_error(err);
 
     /* A read-write socket, opened read-only. */
     g_autoptr(MvRpcClient) asked = mv_rpc_client_new_fd(connect_pair(f, false, NULL));
@@ -857,6 +888,8 @@ read_only_client(gpointer data)
     g_autoptr(MvRpcClient) rw = mv_rpc_client_new_fd(connect_pair(f, false, NULL));
     g_assert_true(call_open(rw, 0, &err));
     g_assert_true(call_void(rw, T_MUTATE, &err));
+    g_assert_no_error(err);
+    g_assert_true(call_secret(rw, 1, &err));
     g_assert_no_error(err);
 }
 

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <rpc/rpc.h>
 
 typedef struct MvClient MvClient;
@@ -31,17 +32,27 @@ typedef struct {
     size_t ret_size;
     MvProcHandler handler;
     unsigned flags;           /* MvProcFlags */
+    /* Bits of the call's own `flags` argument that read-only clients may not set, because
+     * they widen what the answer reveals (VIR_DOMAIN_XML_SECURE: passwords and keys).  The
+     * server refuses them with libvirt's "operation forbidden" before the handler runs, so
+     * a driver only names them in its table (MV_PROC_ROW_RO_DENY). */
+    unsigned ro_denied_flags;
+    size_t flags_offset;      /* offsetof(args, flags), when ro_denied_flags is set */
 } MvProcedure;
 
 #define MV_PROC_ROW(num, name, argtype, rettype, fn, fl) \
     { (num), (name), (xdrproc_t)xdr_##argtype, sizeof(argtype), \
-      (xdrproc_t)xdr_##rettype, sizeof(rettype), (fn), (fl) }
+      (xdrproc_t)xdr_##rettype, sizeof(rettype), (fn), (fl), 0, 0 }
 #define MV_PROC_ROW_NOARGS(num, name, rettype, fn, fl) \
-    { (num), (name), NULL, 0, (xdrproc_t)xdr_##rettype, sizeof(rettype), (fn), (fl) }
+    { (num), (name), NULL, 0, (xdrproc_t)xdr_##rettype, sizeof(rettype), (fn), (fl), 0, 0 }
 #define MV_PROC_ROW_NORET(num, name, argtype, fn, fl) \
-    { (num), (name), (xdrproc_t)xdr_##argtype, sizeof(argtype), NULL, 0, (fn), (fl) }
+    { (num), (name), (xdrproc_t)xdr_##argtype, sizeof(argtype), NULL, 0, (fn), (fl), 0, 0 }
 #define MV_PROC_ROW_VOID(num, name, fn, fl) \
-    { (num), (name), NULL, 0, NULL, 0, (fn), (fl) }
+    { (num), (name), NULL, 0, NULL, 0, (fn), (fl), 0, 0 }
+/* A row whose @deny bits of args.flags read-only clients may not set. */
+#define MV_PROC_ROW_RO_DENY(num, name, argtype, rettype, fn, fl, deny) \
+    { (num), (name), (xdrproc_t)xdr_##argtype, sizeof(argtype), \
+      (xdrproc_t)xdr_##rettype, sizeof(rettype), (fn), (fl), (deny), offsetof(argtype, flags) }
 
 typedef struct MvProgram MvProgram;
 

@@ -343,6 +343,12 @@ call_run(MvCall *call, const MvProcedure *row)
 
     if (row->args_proc && !mv_packet_decode_body(call->pkt, row->args_proc, args, &err)) {
         reply = mv_packet_encode_error(hdr, err);
+    } else if (row->ro_denied_flags && mv_client_is_readonly(c) &&
+               (G_STRUCT_MEMBER(unsigned, args, row->flags_offset) & row->ro_denied_flags)) {
+        /* libvirt's words for the flags that reveal secrets. */
+        mv_error_set(&err, MV_FROM_NONE, MV_ERR_OPERATION_DENIED, "%s with secure flag", row->api);
+        reply = mv_packet_encode_error(hdr, err);
+        xdr_free(row->args_proc, args);
     } else {
         ok = row->handler(call, args, ret, &err);
         if (ok) {
