@@ -5,7 +5,7 @@
 #include "net-sandbox.h"
 
 static const char *const uris[] = { "network:///system", NULL };
-static const char *const config_keys[] = { "network.dnsmasq", "network.dnsmasq_user", NULL };
+static const char *const config_keys[] = { "network.dnsmasq", "network.dnsmasq_user", "network.default_network", NULL };
 
 static const MvDaemonSpec spec = {
     .name = "modvirt-netd",

@@ -115,6 +115,56 @@ pick_dnsmasq_user(GKeyFile *kf)
     return g_strdup(getpwnam("dnsmasq") ? "dnsmasq" : "nobody");
 }
 
+/* libvirt's shipped default network: NAT on 192.168.122.0/24 (moved to the next free
+ * 192.168.X.0/24 at its first start where that subnet is taken, net-bringup.c). */
+static const char default_network_xml[] =
+    "<network>\n"
+    "  <name>default</name>\n"
+    "  <forward mode='nat'/>\n"
+    "  <ip address='192.168.122.1' netmask='255.255.255.0'>\n"
+    "    <dhcp>\n"
+    "      <range start='192.168.122.2' end='192.168.122.254'/>\n"
+    "    </dhcp>\n"
+    "  </ip>\n"
+    "</network>\n";
+
+/* Define and mark for autostart the default network the first time netd runs under a root
+ * (a marker file remembers it, so an undefined default stays undefined), unless
+ * [network] default_network = false. */
+static void
+ship_default_network(NetDriver *drv, GKeyFile *kf)
+{
+    g_autoptr(GError) err = NULL;
+    gboolean wanted = g_key_file_get_boolean(kf, "network", "default_network", &err);
+    if (err) {
+        wanted = TRUE;
+        g_clear_error(&err);
+    }
+    g_autofree char *marker = g_build_filename(drv->config_dir, ".default-network-shipped", NULL);
+    if (!wanted || g_file_test(marker, G_FILE_TEST_EXISTS))
+        return;
+    g_autoptr(MvDomainObj) existing = mv_domain_list_find_by_name(drv->networks, "default");
+    g_autoptr(MvNetworkDef) def = existing ? NULL : mv_network_def_parse(default_network_xml, &err);
+    if (def && mv_network_def_fill_defaults(def, net_bridge_taken_cb, drv, &err) &&
+        net_config_save(drv, def, &err) && net_autostart_set(drv, "default", true, &err)) {
+        MvDomainObj *obj = mv_domain_list_add(drv->networks, "default", def->uuid, def,
+                                              (GDestroyNotify)mv_network_def_free, &err);
+        if (obj) {
+            g_steal_pointer(&def);
+            obj->persistent = true;
+            obj->autostart = true;
+            obj->priv = g_new0(NetRuntime, 1);
+            obj->priv_free = g_free;
+            mv_domain_obj_unref(obj);
+            g_info("defined the default network");
+        }
+    }
+    if (err)
+        g_warning("cannot define the default network: %s, ignoring", err->message);
+    else if (!g_file_set_contents(marker, "", 0, NULL))
+        g_warning("cannot write '%s', ignoring", marker);
+}
+
 static void
 autostart_all(NetDriver *drv)
 {
@@ -162,6 +212,7 @@ net_driver_init(MvDaemon *d, GError **error)
         return false;
     net_config_load_all(drv);
     net_bringup_reattach_all(drv);
+    ship_default_network(drv, kf);
     g_info("loaded %u network definitions from '%s'", mv_domain_list_count(drv->networks), drv->config_dir);
     autostart_all(drv);
 

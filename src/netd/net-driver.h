@@ -101,6 +101,8 @@ bool net_bringup_start(NetDriver *drv, MvDomainObj *obj, GError **error);
 void net_bringup_stop(NetDriver *drv, MvDomainObj *obj);
 /* After a restart: adopt networks whose status file says they run. */
 void net_bringup_reattach_all(NetDriver *drv);
+/* MvBridgeTakenFn for mv_network_def_fill_defaults(), @opaque the driver. */
+bool net_bridge_taken_cb(const char *name, void *opaque);
 /* True when @name is a network interface on the host or another network's bridge. */
 bool net_bridge_name_taken(NetDriver *drv, const char *name, MvDomainObj *self);
 

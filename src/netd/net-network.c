@@ -215,8 +215,8 @@ net_lookup_by_uuid(MvCall *call, void *args, void *ret, GError **error)
     return true;
 }
 
-static bool
-bridge_taken_cb(const char *name, void *opaque)
+bool
+net_bridge_taken_cb(const char *name, void *opaque)
 {
     return net_bridge_name_taken(opaque, name, NULL);
 }
@@ -240,7 +240,7 @@ parse_new(NetDriver *drv, const char *xml, GError **error)
         }
         mv_domain_obj_unlock(old);
     }
-    if (!mv_network_def_fill_defaults(def, bridge_taken_cb, drv, error))
+    if (!mv_network_def_fill_defaults(def, net_bridge_taken_cb, drv, error))
         return NULL;
     return g_steal_pointer(&def);
 }

@@ -60,7 +60,10 @@ class Netns:
 class NetDaemon(harness.Daemon):
     """modvirt-netd under @root, inside network namespace @ns."""
 
-    def __init__(self, ns, root=None, config=None, args=()):
+    # Tests define their own networks: no shipped default network unless a test asks.
+    NO_DEFAULT = '[network]\ndefault_network = false\n'
+
+    def __init__(self, ns, root=None, config=NO_DEFAULT, args=()):
         super().__init__(args=args, root=root)
         # dnsmasq reads its host files after it drops to its own user: it must be able to
         # pass through the test's private root (0700 from mkdtemp), as through / on a host.

@@ -163,7 +163,7 @@ class NetworkTest(NetTestCase):
         with open(fake, 'w') as f:
             f.write('#!/bin/sh\necho "dnsmasq: failed to create listening socket: Address in use" >&2\nexit 2\n')
         os.chmod(fake, 0o755)
-        self.netd.write_config(f'[network]\ndnsmasq = {fake}\n')
+        self.netd.write_config(f'[network]\ndnsmasq = {fake}\ndefault_network = false\n')
         self.netd.start()
         self.assertEqual(self.virsh('net-define', self.define(NAT_XML)).returncode, 0)
         r = self.virsh('net-start', 'nat1')
@@ -200,6 +200,29 @@ class NetworkTest(NetTestCase):
         self.netd.start()
         # Autostart brings it up with the daemon.
         self.assertRegex(self.virsh('net-list', '--all').stdout, r'iso1\s+active\s+yes\s+yes')
+
+    def test_default_network_moves_off_a_taken_subnet(self):
+        self.netd.stop()
+        # Something on the host already uses 192.168.122.0/24.
+        self.ns.run('ip', 'link', 'add', 'mvtaken0', 'type', 'bridge')
+        self.ns.run('ip', 'addr', 'add', '192.168.122.5/24', 'dev', 'mvtaken0')
+        self.ns.run('ip', 'link', 'set', 'mvtaken0', 'up')
+        self.netd.write_config('')
+        self.netd.start()
+        self.assertRegex(self.virsh('net-list', '--all').stdout, r'default\s+active\s+yes\s+yes')
+        xml = self.virsh('net-dumpxml', 'default').stdout
+        self.assertIn("<ip address='192.168.123.1' netmask='255.255.255.0'>", xml)
+        self.assertIn("<range start='192.168.123.2' end='192.168.123.254'/>", xml)
+        self.assertIn("<bridge name='virbr0' stp='on' delay='0'/>", xml)
+        self.assertIn('inet 192.168.123.1/24', self.ns.run('ip', 'addr', 'show', 'virbr0').stdout)
+        # The move is kept in the definition.
+        self.assertIn('192.168.123.1', self.virsh('net-dumpxml', '--inactive', 'default').stdout)
+        # Undefined once, it is not shipped again.
+        self.assertEqual(self.virsh('net-destroy', 'default').returncode, 0)
+        self.assertEqual(self.virsh('net-undefine', 'default').returncode, 0)
+        self.netd.stop()
+        self.netd.start()
+        self.assertEqual(self.names(self.virsh('net-list', '--all').stdout), [])
 
     def test_python_events_and_update(self):
         libvirt.virEventRegisterDefaultImpl()
