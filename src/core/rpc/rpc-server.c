@@ -478,13 +478,13 @@ handle_packet(MvClient *c, MvPacket *pkt)
         mv_packet_free(pkt);
         return;
     }
-    if (hdr->type == MV_MSG_STREAM) {
+    if (hdr->type == MV_MSG_STREAM || hdr->type == MV_MSG_STREAM_HOLE) {
         dispatch_stream(c, pkt);
         mv_packet_free(pkt);
         return;
     }
     if (hdr->type != MV_MSG_CALL && hdr->type != MV_MSG_CALL_WITH_FDS) {
-        /* Replies, messages and holes a client has no reason to send are ignored. */
+        /* Replies and messages a client has no reason to send are ignored. */
         g_debug("client %" G_GUINT64_FORMAT ": ignoring %s packet for procedure %d",
                 c->id, mv_message_type_name(hdr->type), hdr->proc);
         mv_packet_free(pkt);

@@ -32,6 +32,25 @@ unregister(MvStream *st)
     }
 }
 
+/* A STREAM_HOLE from the client: passed on to a sparse-aware opener; anything else (or an
+ * undecodable body) fails the stream, since the bytes the hole stands for cannot be dropped. */
+static void
+on_hole(MvStream *st, const MvPacket *pkt)
+{
+    mv_message_stream_hole hole = { 0 };
+    bool ok = mv_packet_decode_body(pkt, (xdrproc_t)xdr_mv_message_stream_hole, &hole, NULL) && hole.length >= 0;
+    if (ok && st->cbs.hole) {
+        st->cbs.hole(st, (guint64)hole.length, st->opaque);
+        return;
+    }
+    g_autoptr(GError) err = NULL;
+    mv_error_set(&err, MV_FROM_STREAMS, MV_ERR_RPC, ok ? "this stream does not take holes (it is not sparse)"
+                                                       : "malformed stream hole packet");
+    mv_stream_send_error(st, err);
+    if (st->cbs.closed)
+        st->cbs.closed(st, true, st->opaque);
+}
+
 static void
 on_packet(MvClient *c, const MvPacket *pkt, void *data)
 {
@@ -45,6 +64,10 @@ on_packet(MvClient *c, const MvPacket *pkt, void *data)
     }
     if (pkt->hdr.proc != st->hdr.proc)
         return;
+    if (pkt->hdr.type == MV_MSG_STREAM_HOLE) {
+        on_hole(st, pkt);
+        return;
+    }
     switch (pkt->hdr.status) {
     case MV_STATUS_CONTINUE: {
         size_t len = pkt->len - pkt->payload_off;
@@ -102,6 +125,23 @@ mv_stream_send(MvStream *st, const void *buf, size_t len)
         len -= n;
     }
     return true;
+}
+
+size_t
+mv_stream_backlog(MvStream *st)
+{
+    return mv_client_backlog(st->client);
+}
+
+bool
+mv_stream_send_hole(MvStream *st, guint64 length)
+{
+    mv_message_header h = st->hdr;
+    h.type = MV_MSG_STREAM_HOLE;
+    h.status = MV_STATUS_CONTINUE;
+    mv_message_stream_hole hole = { (gint64)length, 0 };
+    g_autoptr(GBytes) b = mv_packet_encode(&h, (xdrproc_t)xdr_mv_message_stream_hole, &hole, 0, NULL);
+    return b && mv_client_send_packet(st->client, b, true);
 }
 
 void
