@@ -96,7 +96,9 @@ static bool
 dir_build(StorDriver *drv, const MvStoragePoolDef *def, unsigned flags, GError **error)
 {
     int mode = def->perms.mode >= 0 ? def->perms.mode : STOR_POOL_DIR_MODE;
-    if (g_mkdir_with_parents(def->target_path, mode) < 0) {
+    /* Parents get the usual 0755; only the pool's own directory gets the pool's mode. */
+    g_autofree char *parent = g_path_get_dirname(def->target_path);
+    if (g_mkdir_with_parents(parent, 0755) < 0 || (mkdir(def->target_path, (mode_t)mode) < 0 && errno != EEXIST)) {
         mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot create the directory '%s' of pool '%s'",
                            def->target_path, def->name);
         return false;
