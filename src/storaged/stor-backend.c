@@ -512,16 +512,25 @@ stor_logical_create_vol(StorDriver *drv, const MvStoragePoolDef *def, const char
     bool have_dm = g_file_test("/dev/mapper/control", G_FILE_TEST_EXISTS);
     g_autofree char *size = g_strdup_printf("%" G_GUINT64_FORMAT "b", capacity);
     const char *argv[] = { lvcreate, "--yes", "-n", name, "-L", size, def->source_name, NULL };
-    g_autofree char *what = g_strdup_printf("cannot create logical volume '%s' in pool '%s'", name, def->name);
-    g_autoptr(GError) err = NULL;
-    if (stor_run(argv, what, NULL, &err))
+    g_autofree char *out = NULL, *err = NULL;
+    int status = 0;
+    int r = mv_spawn_capture(argv, NULL, STOR_HELPER_TIMEOUT_MS, &out, &err, &status);
+    if (r == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return true;
-    if (!have_dm || strstr(err->message, "device-mapper"))
+    /* lvm's last line says what went wrong. */
+    g_auto(GStrv) lines = g_strsplit(g_strstrip(err ? err : g_strdup("")), "\n", -1);
+    guint n = g_strv_length(lines);
+    const char *last = n ? g_strstrip(lines[n - 1]) : "";
+    if (n > 1 && g_str_has_prefix(last, "Run `"))
+        last = g_strstrip(lines[n - 2]);
+    if (!have_dm || (err && strstr(err, "device-mapper")))
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_UNSUPPORTED,
                      "cannot create logical volume '%s' in pool '%s': this kernel has no device-mapper, which LVM "
-                     "needs for logical volumes (%s)", name, def->name, err->message);
+                     "needs for logical volumes (lvcreate: %s)", name, def->name, last);
     else
-        g_propagate_error(error, g_steal_pointer(&err));
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
+                     "cannot create logical volume '%s' in pool '%s': lvcreate: %s", name, def->name,
+                     r < 0 ? g_strerror(-r) : last);
     return false;
 }
 

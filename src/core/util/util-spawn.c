@@ -55,6 +55,9 @@ mv_spawn_capture(const char *const *argv, const char *input, unsigned timeout_ms
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
     posix_spawn_file_actions_addchdir_np(&fa, "/");
+    /* Our own fds are O_CLOEXEC; this also closes what the daemon inherited from whoever
+     * started it (LVM's tools, for one, complain about every such fd). */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     posix_spawnattr_init(&attr);
     /* The daemon ignores SIGPIPE; the helper should not inherit that. */
     sigset_t def;
