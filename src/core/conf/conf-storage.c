@@ -7,7 +7,9 @@
 
 #include <string.h>
 
+#define CONF_XML_FROM MV_FROM_STORAGE
 #include "conf/conf-domain-xml.h"
+#include "conf/conf-xml-writer.h"
 #include "util/util-units.h"
 #include "util/util-uuid.h"
 
@@ -15,9 +17,6 @@ MV_ENUM_IMPL(mv_pool_type, MV_POOL_TYPE_LAST,
              "dir", "fs", "netfs", "logical", "disk", "iscsi", "scsi", "mpath", "rbd",
              "sheepdog", "gluster", "zfs", "vstorage", "iscsi-direct");
 MV_ENUM_IMPL(mv_vol_type, MV_VOL_TYPE_LAST, "file", "block", "dir", "network", "netdir", "ploop");
-
-/* A storage definition is a few hundred bytes; this bounds what a client makes us parse. */
-#define MAX_STORAGE_XML_BYTES (1024 * 1024)
 
 /* Filesystem formats libvirt names for fs pools, and export protocols for netfs pools. */
 static const char *const fs_formats[] = {
@@ -116,38 +115,6 @@ mv_storage_name_check(const char *name, const char *what, GError **error)
 }
 
 /* ---- reading ---- */
-
-static xmlDocPtr
-read_doc(const char *xml, const char *what, GError **error)
-{
-    if (!xml)
-        xml = "";
-    size_t len = strlen(xml);
-    if (len > MAX_STORAGE_XML_BYTES) {
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_XML_ERROR, "%s XML of %zu bytes exceeds the limit of %d",
-                     what, len, MAX_STORAGE_XML_BYTES);
-        return NULL;
-    }
-    /* No network, no entity expansion, no DTD; errors through the context, not stderr. */
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_MEMORY, "cannot create an XML parser");
-        return NULL;
-    }
-    g_autofree char *url = g_strdup_printf("%s_definition", what);
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, url, NULL,
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc || !xmlDocGetRootElement(doc)) {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        g_autofree char *msg = g_strstrip(g_strdup(e && e->message ? e->message : "Document is empty"));
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_XML_DETAIL, "(%s):%d: %s", url, e ? e->line : 1, msg);
-        if (doc)
-            xmlFreeDoc(doc);
-        doc = NULL;
-    }
-    xmlFreeParserCtxt(ctxt);
-    return doc;
-}
 
 /* Text of the only <@name> child of @parent (NULL when absent). */
 static bool
@@ -449,7 +416,7 @@ parse_pool(xmlNodePtr root, MvStoragePoolDef *def, GError **error)
 MvStoragePoolDef *
 mv_storage_pool_def_parse(const char *xml, GError **error)
 {
-    xmlDocPtr doc = read_doc(xml, "storage_pool", error);
+    xmlDocPtr doc = conf_xml_read(xml, "storage_pool", error);
     if (!doc)
         return NULL;
     g_autoptr(MvStoragePoolDef) def = mv_storage_pool_def_new();
@@ -582,7 +549,7 @@ parse_vol(xmlNodePtr root, int pool_type, MvStorageVolDef *def, GError **error)
 MvStorageVolDef *
 mv_storage_vol_def_parse(const char *xml, int pool_type, GError **error)
 {
-    xmlDocPtr doc = read_doc(xml, "storage_vol", error);
+    xmlDocPtr doc = conf_xml_read(xml, "storage_vol", error);
     if (!doc)
         return NULL;
     g_autoptr(MvStorageVolDef) def = mv_storage_vol_def_new();
@@ -594,38 +561,36 @@ mv_storage_vol_def_parse(const char *xml, int pool_type, GError **error)
 /* ---- writing ---- */
 
 static void
-put_text(GString *s, int depth, const char *name, const char *value)
+size_element(Xml *x, const char *name, guint64 bytes)
 {
-    g_autofree char *esc = g_markup_escape_text(value, -1);
-    g_string_append_printf(s, "%*s<%s>%s</%s>\n", depth * 2, "", name, esc, name);
+    start(x, name);
+    attrf(x, "unit", "bytes");
+    g_autofree char *v = g_strdup_printf("%" G_GUINT64_FORMAT, bytes);
+    inline_text(x, v);
+    end(x, name);
 }
 
 static void
-put_size(GString *s, int depth, const char *name, guint64 bytes)
+one_attr_element(Xml *x, const char *name, const char *attr_name_, const char *value)
 {
-    g_string_append_printf(s, "%*s<%s unit='bytes'>%" G_GUINT64_FORMAT "</%s>\n", depth * 2, "", name, bytes, name);
+    start(x, name);
+    attr_str(x, attr_name_, value);
+    end(x, name);
 }
 
 static void
-put_path_attr(GString *s, int depth, const char *name, const char *attr_name, const char *value)
-{
-    g_autofree char *esc = g_markup_escape_text(value, -1);
-    g_string_append_printf(s, "%*s<%s %s='%s'/>\n", depth * 2, "", name, attr_name, esc);
-}
-
-static void
-put_perms(GString *s, int depth, const MvStoragePerms *p)
+perms_element(Xml *x, const MvStoragePerms *p)
 {
     if (p->mode < 0 && p->owner < 0 && p->group < 0)
         return;
-    g_string_append_printf(s, "%*s<permissions>\n", depth * 2, "");
-    if (p->mode >= 0)
-        g_string_append_printf(s, "%*s<mode>0%o</mode>\n", (depth + 1) * 2, "", (unsigned)p->mode);
-    if (p->owner >= 0)
-        g_string_append_printf(s, "%*s<owner>%" G_GINT64_FORMAT "</owner>\n", (depth + 1) * 2, "", p->owner);
-    if (p->group >= 0)
-        g_string_append_printf(s, "%*s<group>%" G_GINT64_FORMAT "</group>\n", (depth + 1) * 2, "", p->group);
-    g_string_append_printf(s, "%*s</permissions>\n", depth * 2, "");
+    start(x, "permissions");
+    g_autofree char *mode = p->mode >= 0 ? g_strdup_printf("0%o", (unsigned)p->mode) : NULL;
+    g_autofree char *owner = p->owner >= 0 ? g_strdup_printf("%" G_GINT64_FORMAT, p->owner) : NULL;
+    g_autofree char *group = p->group >= 0 ? g_strdup_printf("%" G_GINT64_FORMAT, p->group) : NULL;
+    text_element(x, "mode", mode);
+    text_element(x, "owner", owner);
+    text_element(x, "group", group);
+    end(x, "permissions");
 }
 
 char *
@@ -634,92 +599,95 @@ mv_storage_pool_def_format(const MvStoragePoolDef *def, const MvStoragePoolSizes
     static const MvStoragePoolSizes zero;
     if (!sizes)
         sizes = &zero;
-    GString *s = g_string_new(NULL);
+    Xml x = { .s = g_string_new(NULL) };
     char uuid[MV_UUID_STRING_BUFLEN];
     mv_uuid_format(def->uuid, uuid);
-    g_string_append_printf(s, "<pool type='%s'>\n", mv_pool_type_to_string(def->type));
-    put_text(s, 1, "name", def->name);
-    put_text(s, 1, "uuid", uuid);
-    put_size(s, 1, "capacity", sizes->capacity);
-    put_size(s, 1, "allocation", sizes->allocation);
-    put_size(s, 1, "available", sizes->available);
-    g_string_append(s, "  <source>\n");
+    start(&x, "pool");
+    attr_name(&x, "type", mv_pool_type_to_string(def->type));
+    text_element(&x, "name", def->name);
+    text_element(&x, "uuid", uuid);
+    size_element(&x, "capacity", sizes->capacity);
+    size_element(&x, "allocation", sizes->allocation);
+    size_element(&x, "available", sizes->available);
+    start(&x, "source");
     for (guint i = 0; i < def->hosts->len; i++) {
         const MvStorageHost *h = def->hosts->pdata[i];
-        g_autofree char *esc = g_markup_escape_text(h->name, -1);
+        start(&x, "host");
+        attr_str(&x, "name", h->name);
         if (h->port)
-            g_string_append_printf(s, "    <host name='%s' port='%d'/>\n", esc, h->port);
-        else
-            g_string_append_printf(s, "    <host name='%s'/>\n", esc);
+            attrf(&x, "port", "%d", h->port);
+        end(&x, "host");
     }
     for (guint i = 0; i < def->devices->len; i++)
-        put_path_attr(s, 2, "device", "path", def->devices->pdata[i]);
+        one_attr_element(&x, "device", "path", def->devices->pdata[i]);
     if (def->source_dir)
-        put_path_attr(s, 2, "dir", "path", def->source_dir);
+        one_attr_element(&x, "dir", "path", def->source_dir);
     if (def->initiator_iqn) {
-        g_string_append(s, "    <initiator>\n");
-        put_path_attr(s, 3, "iqn", "name", def->initiator_iqn);
-        g_string_append(s, "    </initiator>\n");
+        start(&x, "initiator");
+        one_attr_element(&x, "iqn", "name", def->initiator_iqn);
+        end(&x, "initiator");
     }
-    if (def->source_name)
-        put_text(s, 2, "name", def->source_name);
-    if (def->source_format)
-        put_path_attr(s, 2, "format", "type", def->source_format);
-    else if (def->type == MV_POOL_FS || def->type == MV_POOL_NETFS)
-        put_path_attr(s, 2, "format", "type", "auto");
-    else if (def->type == MV_POOL_LOGICAL)
-        put_path_attr(s, 2, "format", "type", "lvm2");
+    text_element(&x, "name", def->source_name);
+    const char *format = def->source_format;
+    if (!format && (def->type == MV_POOL_FS || def->type == MV_POOL_NETFS))
+        format = "auto";
+    else if (!format && def->type == MV_POOL_LOGICAL)
+        format = "lvm2";
+    if (format)
+        one_attr_element(&x, "format", "type", format);
     if (def->auth_type) {
-        g_autofree char *user = g_markup_escape_text(def->auth_username, -1);
-        g_string_append_printf(s, "    <auth type='%s' username='%s'>\n", def->auth_type, user);
+        start(&x, "auth");
+        attr_str(&x, "type", def->auth_type);
+        attr_str(&x, "username", def->auth_username);
         if (def->auth_secret_uuid)
-            put_path_attr(s, 3, "secret", "uuid", def->auth_secret_uuid);
+            one_attr_element(&x, "secret", "uuid", def->auth_secret_uuid);
         else
-            put_path_attr(s, 3, "secret", "usage", def->auth_secret_usage);
-        g_string_append(s, "    </auth>\n");
+            one_attr_element(&x, "secret", "usage", def->auth_secret_usage);
+        end(&x, "auth");
     }
-    g_string_append(s, "  </source>\n");
+    end(&x, "source");
     if (def->target_path) {
-        g_string_append(s, "  <target>\n");
-        put_text(s, 2, "path", def->target_path);
-        put_perms(s, 2, &def->perms);
-        g_string_append(s, "  </target>\n");
+        start(&x, "target");
+        text_element(&x, "path", def->target_path);
+        perms_element(&x, &def->perms);
+        end(&x, "target");
     }
-    g_string_append(s, "</pool>\n");
-    return g_string_free(s, FALSE);
+    end(&x, "pool");
+    return g_string_free(x.s, FALSE);
 }
 
 char *
 mv_storage_vol_def_format(const MvStorageVolDef *def)
 {
-    GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "<volume type='%s'>\n", mv_vol_type_to_string(def->type));
-    put_text(s, 1, "name", def->name);
-    put_text(s, 1, "key", def->key ? def->key : "");
-    g_string_append(s, "  <source>\n  </source>\n");
-    put_size(s, 1, "capacity", def->capacity);
-    put_size(s, 1, "allocation", def->allocation);
-    put_size(s, 1, "physical", def->physical);
-    g_string_append(s, "  <target>\n");
-    if (def->path)
-        put_text(s, 2, "path", def->path);
+    Xml x = { .s = g_string_new(NULL) };
+    start(&x, "volume");
+    attr_name(&x, "type", mv_vol_type_to_string(def->type));
+    text_element(&x, "name", def->name);
+    text_element(&x, "key", def->key ? def->key : "");
+    size_element(&x, "capacity", def->capacity);
+    size_element(&x, "allocation", def->allocation);
+    size_element(&x, "physical", def->physical);
+    start(&x, "target");
+    text_element(&x, "path", def->path);
     if (def->format)
-        put_path_attr(s, 2, "format", "type", def->format);
-    put_perms(s, 2, &def->perms);
-    if (def->compat)
-        put_text(s, 2, "compat", def->compat);
+        one_attr_element(&x, "format", "type", def->format);
+    perms_element(&x, &def->perms);
+    text_element(&x, "compat", def->compat);
     if (def->nocow)
-        g_string_append(s, "    <nocow/>\n");
-    if (def->lazy_refcounts)
-        g_string_append(s, "    <features>\n      <lazy_refcounts/>\n    </features>\n");
-    g_string_append(s, "  </target>\n");
-    if (def->backing_path) {
-        g_string_append(s, "  <backingStore>\n");
-        put_text(s, 2, "path", def->backing_path);
-        if (def->backing_format)
-            put_path_attr(s, 2, "format", "type", def->backing_format);
-        g_string_append(s, "  </backingStore>\n");
+        empty_element(&x, "nocow");
+    if (def->lazy_refcounts) {
+        start(&x, "features");
+        empty_element(&x, "lazy_refcounts");
+        end(&x, "features");
     }
-    g_string_append(s, "</volume>\n");
-    return g_string_free(s, FALSE);
+    end(&x, "target");
+    if (def->backing_path) {
+        start(&x, "backingStore");
+        text_element(&x, "path", def->backing_path);
+        if (def->backing_format)
+            one_attr_element(&x, "format", "type", def->backing_format);
+        end(&x, "backingStore");
+    }
+    end(&x, "volume");
+    return g_string_free(x.s, FALSE);
 }
