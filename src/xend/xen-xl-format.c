@@ -26,17 +26,27 @@ unsupported(GError **error, const char *fmt, ...)
     return false;
 }
 
-/* A double-quoted xl.cfg string. */
-static void
-put_quoted(GString *out, const char *s)
+void
+xen_xl_append_quoted(GString *out, const char *s)
 {
     g_string_append_c(out, '"');
     for (const char *p = s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            g_string_append_c(out, '\\');
-        g_string_append_c(out, *p);
+        switch (*p) {
+        case '"': g_string_append(out, "\\\""); break;
+        case '\\': g_string_append(out, "\\\\"); break;
+        case '\n': g_string_append(out, "\\n"); break;
+        case '\r': g_string_append(out, "\\r"); break;
+        case '\t': g_string_append(out, "\\t"); break;
+        default: g_string_append_c(out, *p); break;
+        }
     }
     g_string_append_c(out, '"');
+}
+
+static void
+put_quoted(GString *out, const char *s)
+{
+    xen_xl_append_quoted(out, s);
 }
 
 static void

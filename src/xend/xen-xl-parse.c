@@ -146,13 +146,7 @@ append_xl_string(GString *out, const char *s)
         g_string_append(out, s);
         return;
     }
-    g_string_append_c(out, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            g_string_append_c(out, '\\');
-        g_string_append_c(out, *p);
-    }
-    g_string_append_c(out, '"');
+    xen_xl_append_quoted(out, s);
 }
 
 static void append_xl_list(const XlReader *r, GString *out, XLU_ConfigList *list, int n);
@@ -400,7 +394,7 @@ parse_os(const XlReader *r, MvDomainDef *def, GError **error)
     if (os->type != MV_DOMAIN_OS_HVM)
         return true;
     const char *boot = get_str(r, "boot");
-    for (const char *b = boot ? boot : "c"; *b; b++) {
+    for (const char *b = boot && *boot ? boot : "c"; *b; b++) {
         MvDomainBootDev dev;
         switch (*b) {
         case 'a': dev = MV_DOMAIN_BOOT_FD; break;
@@ -720,6 +714,21 @@ xen_xl_parse(const char *text, GError **error)
                  XL_MAX_BYTES);
         return NULL;
     }
+    /* Whatever is read becomes XML text, which holds neither invalid UTF-8 nor control
+     * characters. */
+    const char *bad = NULL;
+    if (!g_utf8_validate(text, (gssize)len, &bad)) {
+        xl_error(error, MV_ERR_CONF_SYNTAX, "xl.cfg is not valid UTF-8 (at byte %zu)",
+                 (size_t)(bad - text));
+        return NULL;
+    }
+    for (const char *c = text; *c; c++) {
+        if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t' && *c != '\r') {
+            xl_error(error, MV_ERR_CONF_SYNTAX, "xl.cfg holds control character 0x%02x (at byte %zu)",
+                     (unsigned)*c, (size_t)(c - text));
+            return NULL;
+        }
+    }
     g_auto(XlReader) r = { 0 };
     r.report = open_memstream(&r.report_buf, &r.report_len);
     if (!r.report) {
@@ -753,5 +762,9 @@ xen_xl_parse(const char *text, GError **error)
     if (!parse_vfbs(&r, def, error) || !parse_serials(&r, def, error))
         return NULL;
     def->metadata = kept_metadata(&r, text);
-    return g_steal_pointer(&def);
+    /* The shared domain parser has the last word (names, paths, duplicates): what comes out
+     * of here is exactly what defining the XML would give. */
+    g_autofree char *xml = mv_domain_def_format(def, MV_DOMAIN_FORMAT_INACTIVE |
+                                                MV_DOMAIN_FORMAT_SECURE, -1, error);
+    return xml ? mv_domain_def_parse(xml, 0, error) : NULL;
 }

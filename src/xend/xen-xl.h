@@ -25,3 +25,7 @@ MvDomainDef *xen_xl_parse(const char *text, GError **error);
 /* Format @def (type 'xen') as xl.cfg text (g_free()able) or NULL with @error
  * (MV_ERR_CONFIG_UNSUPPORTED naming the element that xl.cfg cannot express). */
 char *xen_xl_format(const MvDomainDef *def, GError **error);
+
+/* Append @s to @out as a double-quoted xl.cfg string, with the escapes libxlutil reads
+ * (backslash before a quote, a backslash, n, r or t). */
+void xen_xl_append_quoted(GString *out, const char *s);
