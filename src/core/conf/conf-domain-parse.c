@@ -527,8 +527,9 @@ parse_domain(Parser *p, xmlNodePtr root, MvDomainDef *def, GError **error)
         } else if (g_str_equal(name, "on_crash")) {
             ok = parse_lifecycle(c, true, &def->on_crash, error);
         } else if (g_str_equal(name, "bootloader") || g_str_equal(name, "bootloader_args")) {
-            if (def->virt_type != MV_DOMAIN_VIRT_XEN)
-                return unsupported(error, "<%s> is only supported for domain type 'xen'", name);
+            if (def->virt_type != MV_DOMAIN_VIRT_XEN && def->virt_type != MV_DOMAIN_VIRT_BHYVE)
+                return unsupported(error, "<%s> is only supported for domain types 'xen' and 'bhyve'",
+                                   name);
             ok = parse_text_child(c, g_str_equal(name, "bootloader") ? &def->bootloader
                                                                      : &def->bootloader_args, error);
         } else if (g_str_equal(name, "idmap")) {

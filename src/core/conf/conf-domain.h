@@ -624,7 +624,7 @@ typedef struct {
     char *cpuset;
 
     /* <bootloader> and <bootloader_args>: a host program that picks the kernel of a Xen PV
-     * guest (pygrub-style); NULL when absent. */
+     * guest (pygrub-style) or loads a bhyve guest (bhyveload, grub-bhyve); NULL when absent. */
     char *bootloader;
     char *bootloader_args;
     MvDomainOs os;
