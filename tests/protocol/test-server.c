@@ -1527,7 +1527,15 @@ listener_client(gpointer data)
     assert_rpc_error(err, MV_FROM_NONE, MV_ERR_OPERATION_DENIED, "read only access prevents virTestMutate");
     g_clear_error(&err);
 
-    /* max_clients = 3: the fourth is closed at accept. */
+    /* max_readonly_clients = 1: a second read-only client is closed at accept, and takes
+     * nothing from the read-write ones. */
+    g_autoptr(MvRpcClient) ro2 = mv_rpc_client_connect_unix(a->ro, &err);
+    g_assert_no_error(err);
+    g_assert_false(call_open(ro2, 0, &err));
+    g_assert_nonnull(err);
+    g_clear_error(&err);
+
+    /* max_clients = 2 (read-write): the third is closed at accept. */
     g_autoptr(MvRpcClient) c2 = mv_rpc_client_connect_unix(a->rw, &err);
     g_assert_true(call_open(c2, 0, &err));
     g_assert_true(call_void(c2, T_MUTATE, &err));
@@ -1557,7 +1565,8 @@ test_listener(void)
     /* The refused client is logged as a warning, which g_test makes fatal. */
     GLogLevelFlags fatal = g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
     test_limits(&l);
-    l.max_clients = 3;
+    l.max_clients = 2;
+    l.max_readonly_clients = 1;
     fixture_start(&f, &l);
     ListenArg a = { &f, g_build_filename(fixture_dir(&f), "sock", NULL),
                     g_build_filename(fixture_dir(&f), "sock-ro", NULL) };

@@ -20,6 +20,7 @@ typedef struct {
 /* Every key the [daemon] group may hold, with its range. */
 static const KeyRule daemon_keys[] = {
     { "max_clients", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, max_clients), 1, 100000 },
+    { "max_readonly_clients", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, max_readonly_clients), 1, 100000 },
     { "max_client_requests", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, max_client_requests), 1, 1000 },
     { "admin_max_clients", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, admin_max_clients), 1, 1000 },
     { "workers", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, workers), 1, 256 },
@@ -27,6 +28,7 @@ static const KeyRule daemon_keys[] = {
     { "keepalive_interval", KEY_INT, G_STRUCT_OFFSET(MvDaemonConfig, keepalive_interval), -1, 3600 },
     { "keepalive_count", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, keepalive_count), 0, 1000 },
     { "client_output_timeout", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, client_output_timeout), 0, 86400 },
+    { "client_open_timeout", KEY_UINT, G_STRUCT_OFFSET(MvDaemonConfig, client_open_timeout), 0, 86400 },
     { "timeout", KEY_INT, G_STRUCT_OFFSET(MvDaemonConfig, timeout), 0, 86400 * 365 },
     { "unix_sock_ro_perms", KEY_OCTAL, G_STRUCT_OFFSET(MvDaemonConfig, unix_sock_ro_perms), 0, 0777 },
 };
@@ -37,6 +39,7 @@ defaults(MvDaemonConfig *cfg)
     MvServerLimits l;
     mv_server_limits_default(&l);
     cfg->max_clients = l.max_clients;
+    cfg->max_readonly_clients = l.max_readonly_clients;
     cfg->max_client_requests = l.max_calls_per_client;
     cfg->admin_max_clients = 16;
     cfg->workers = l.workers;
@@ -44,6 +47,7 @@ defaults(MvDaemonConfig *cfg)
     cfg->keepalive_interval = l.keepalive_interval;
     cfg->keepalive_count = l.keepalive_count;
     cfg->client_output_timeout = l.output_timeout;
+    cfg->client_open_timeout = l.open_timeout;
     cfg->timeout = 0;
     cfg->unix_sock_ro_perms = 0666;
 }
@@ -157,10 +161,13 @@ mv_daemon_config_limits(const MvDaemonConfig *cfg, MvServerLimits *l, bool admin
 {
     mv_server_limits_default(l);
     l->max_clients = admin ? cfg->admin_max_clients : cfg->max_clients;
+    /* The admin server has no read-only socket. */
+    l->max_readonly_clients = admin ? 0 : cfg->max_readonly_clients;
     l->max_calls_per_client = cfg->max_client_requests;
     l->workers = admin ? 1 : cfg->workers;
     l->priority_workers = admin ? 1 : cfg->priority_workers;
     l->keepalive_interval = cfg->keepalive_interval;
     l->keepalive_count = cfg->keepalive_count;
     l->output_timeout = cfg->client_output_timeout;
+    l->open_timeout = cfg->client_open_timeout;
 }

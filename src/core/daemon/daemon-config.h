@@ -7,6 +7,7 @@
 
 typedef struct {
     unsigned max_clients;
+    unsigned max_readonly_clients;
     unsigned max_client_requests;
     unsigned admin_max_clients;
     unsigned workers;
@@ -14,6 +15,7 @@ typedef struct {
     int keepalive_interval;
     unsigned keepalive_count;
     unsigned client_output_timeout;
+    unsigned client_open_timeout;
     int timeout;
     unsigned unix_sock_ro_perms;
 } MvDaemonConfig;

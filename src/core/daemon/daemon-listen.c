@@ -19,9 +19,8 @@ tls_client(int fd, const char *dname, void *data)
 {
     MvDaemon *d = data;
     MvServer *srv = mv_daemon_server(d);
-    if (mv_server_client_count(srv) >= mv_server_max_clients(srv)) {
-        g_warning("server '%s' has %u clients already, refusing TLS client '%s'",
-                  mv_server_name(srv), mv_server_max_clients(srv), dname);
+    g_autofree char *who = g_strdup_printf("TLS client '%s'", dname);
+    if (!mv_server_has_room(srv, false, who)) {
         close(fd);
         return false;
     }

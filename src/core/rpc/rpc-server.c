@@ -20,6 +20,7 @@ struct MvServer {
     GPtrArray *programs;       /* MvProgram*, owned */
     GPtrArray *listeners;      /* GSource*, one per listening fd */
     GHashTable *clients;       /* MvClient* set (one reference each) */
+    unsigned nclients_ro;      /* how many of them came on read-only listeners */
     GThreadPool *pool;
     GThreadPool *prio_pool;
     guint keepalive_timer;
@@ -39,6 +40,7 @@ struct MvClient {
     guint64 id;
     int fd;
     bool readonly;
+    bool ro_listener;          /* counted in nclients_ro */
     uid_t uid;
     gid_t gid;
     pid_t pid;
@@ -51,6 +53,7 @@ struct MvClient {
     gint64 last_rx;            /* monotonic µs */
     unsigned pings_unanswered;
     gint64 output_blocked_since; /* monotonic µs; 0 while the client reads or drains */
+    gint64 connected_at;       /* monotonic µs */
 
     GMutex lock;               /* guards the fields below */
     MvTx tx;
@@ -90,12 +93,14 @@ void
 mv_server_limits_default(MvServerLimits *l)
 {
     l->max_clients = 1024;
+    l->max_readonly_clients = 1024;
     l->max_calls_per_client = 16;
     l->workers = 4;
     l->priority_workers = 2;
     l->keepalive_interval = 5;
     l->keepalive_count = 5;
     l->output_timeout = 30;
+    l->open_timeout = 60;
 }
 
 /* ---------- clients ---------- */
@@ -697,6 +702,8 @@ client_close_now(MvClient *c)
     }
     if (s->on_close)
         s->on_close(c, s->hook_data);
+    if (c->ro_listener)
+        s->nclients_ro--;
     g_hash_table_remove(s->clients, c);   /* drops the server's reference */
     if (s->on_count)
         s->on_count(s, g_hash_table_size(s->clients), s->hook_data);
@@ -711,9 +718,11 @@ mv_server_add_client_fd(MvServer *s, int fd, bool readonly)
     c->id = ++s->next_client_id;
     c->fd = fd;
     c->readonly = readonly;
+    c->ro_listener = readonly;
     c->uid = (uid_t)-1;
     c->gid = (gid_t)-1;
     c->pid = -1;
+    c->connected_at = g_get_monotonic_time();
     g_mutex_init(&c->lock);
     c->streams = g_array_new(FALSE, FALSE, sizeof(StreamReg));
     mv_rx_init(&c->rx);
@@ -739,6 +748,8 @@ mv_server_add_client_fd(MvServer *s, int fd, bool readonly)
     g_source_set_can_recurse(c->source, TRUE);
     g_source_attach(c->source, NULL);
     g_hash_table_add(s->clients, c);
+    if (c->ro_listener)
+        s->nclients_ro++;
     g_debug("client %" G_GUINT64_FORMAT " connected to server '%s' (pid %d, uid %d%s)", c->id, s->name,
             (int)c->pid, (int)c->uid, readonly ? ", read-only" : "");
     if (s->on_count)
@@ -848,9 +859,7 @@ listener_ready(gint fd, GIOCondition cond, gpointer data)
                 g_warning("accept on server '%s' failed: %s", s->name, g_strerror(errno));
             break;
         }
-        if (g_hash_table_size(s->clients) >= s->limits.max_clients) {
-            g_warning("server '%s' has %u clients already, refusing a new one",
-                      s->name, s->limits.max_clients);
+        if (!mv_server_has_room(s, l->readonly, "a new one")) {
             close(cfd);
             continue;
         }
@@ -933,28 +942,39 @@ keepalive_tick(gpointer data)
 /* ---------- limits ---------- */
 
 /* Once a second: drop the clients that have stayed blocked on their own output (they send
- * and never read) for longer than output_timeout. */
+ * and never read) for longer than output_timeout, and those connected for longer than
+ * open_timeout without opening the connection. */
 static gboolean
 housekeeping_tick(gpointer data)
 {
     MvServer *s = data;
     gint64 now = g_get_monotonic_time();
-    gint64 limit = (gint64)s->limits.output_timeout * G_USEC_PER_SEC;
-    g_autoptr(GPtrArray) drop = g_ptr_array_new_with_free_func((GDestroyNotify)mv_client_unref);
+    gint64 output_limit = (gint64)s->limits.output_timeout * G_USEC_PER_SEC;
+    gint64 open_limit = (gint64)s->limits.open_timeout * G_USEC_PER_SEC;
+    g_autoptr(GPtrArray) blocked = g_ptr_array_new_with_free_func((GDestroyNotify)mv_client_unref);
+    g_autoptr(GPtrArray) unopened = g_ptr_array_new_with_free_func((GDestroyNotify)mv_client_unref);
     GHashTableIter it;
     gpointer key;
 
     g_hash_table_iter_init(&it, s->clients);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         MvClient *c = key;
-        if (c->output_blocked_since && now - c->output_blocked_since > limit)
-            g_ptr_array_add(drop, mv_client_ref(c));
+        if (output_limit && c->output_blocked_since && now - c->output_blocked_since > output_limit)
+            g_ptr_array_add(blocked, mv_client_ref(c));
+        else if (open_limit && now - c->connected_at > open_limit && c->source && !mv_client_is_open(c))
+            g_ptr_array_add(unopened, mv_client_ref(c));
     }
-    for (guint i = 0; i < drop->len; i++) {
-        MvClient *c = drop->pdata[i];
+    for (guint i = 0; i < blocked->len; i++) {
+        MvClient *c = blocked->pdata[i];
         g_warning("client %" G_GUINT64_FORMAT " of server '%s' (pid %d, uid %d) stopped reading its "
                   "output for %u s with %zu bytes unwritten, dropping it", c->id, s->name,
                   (int)c->pid, (int)c->uid, s->limits.output_timeout, mv_client_backlog(c));
+        client_close_now(c);
+    }
+    for (guint i = 0; i < unopened->len; i++) {
+        MvClient *c = unopened->pdata[i];
+        g_info("client %" G_GUINT64_FORMAT " of server '%s' (pid %d, uid %d) did not open the connection "
+               "within %u s, dropping it", c->id, s->name, (int)c->pid, (int)c->uid, s->limits.open_timeout);
         client_close_now(c);
     }
     return G_SOURCE_CONTINUE;
@@ -980,7 +1000,7 @@ mv_server_new(const char *name, const MvServerLimits *limits)
     s->prio_pool = g_thread_pool_new(worker_run, NULL, MAX(1, (int)s->limits.priority_workers), FALSE, NULL);
     if (s->limits.keepalive_interval > 0)
         s->keepalive_timer = g_timeout_add_seconds(s->limits.keepalive_interval, keepalive_tick, s);
-    if (s->limits.output_timeout > 0)
+    if (s->limits.output_timeout > 0 || s->limits.open_timeout > 0)
         s->housekeeping_timer = g_timeout_add_seconds(1, housekeeping_tick, s);
     return s;
 }
@@ -1027,6 +1047,18 @@ unsigned
 mv_server_max_clients(const MvServer *s)
 {
     return s->limits.max_clients;
+}
+
+bool
+mv_server_has_room(const MvServer *s, bool readonly, const char *who)
+{
+    unsigned n = readonly ? s->nclients_ro : g_hash_table_size(s->clients) - s->nclients_ro;
+    unsigned max = readonly ? s->limits.max_readonly_clients : s->limits.max_clients;
+    if (n < max)
+        return true;
+    g_warning("server '%s' has %u %s clients already, refusing %s", s->name, max,
+              readonly ? "read-only" : "read-write", who);
+    return false;
 }
 
 void

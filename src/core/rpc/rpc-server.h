@@ -13,7 +13,11 @@
 typedef struct MvServer MvServer;
 
 typedef struct {
-    unsigned max_clients;          /* connections beyond this are closed at accept */
+    /* Connections beyond these are closed at accept, counted apart for read-write and
+     * read-only listeners: anyone may connect to a read-only socket, and those clients
+     * must not use up the places of the administrator's read-write ones. */
+    unsigned max_clients;          /* read-write */
+    unsigned max_readonly_clients; /* read-only */
     unsigned max_calls_per_client; /* a client with this many calls running is not read */
     unsigned workers;              /* threads for calls that may block */
     unsigned priority_workers;     /* threads that only run MV_PROC_PRIORITY rows */
@@ -22,10 +26,13 @@ typedef struct {
     /* Seconds a client may stay blocked on its own output (not read because of what it
      * has not read, and its socket full) before it is dropped; 0: never. */
     unsigned output_timeout;
+    /* Seconds a client may stay connected without opening the connection (CONNECT_OPEN,
+     * which is where it would authenticate) before it is dropped; 0: never. */
+    unsigned open_timeout;
 } MvServerLimits;
 
-/* Defaults: 1024 clients, 16 calls each, 4 + 2 workers, ping every 5 s, drop after 5,
- * output timeout 30 s. */
+/* Defaults: 1024 read-write and 1024 read-only clients, 16 calls each, 4 + 2 workers,
+ * ping every 5 s, drop after 5, output timeout 30 s, open timeout 60 s. */
 void mv_server_limits_default(MvServerLimits *ret_limits);
 
 /* Unwritten output (replies, events, stream data, counted by mv_tx_cost) beyond which a
@@ -86,8 +93,11 @@ MvClient *mv_server_add_client_fd(MvServer *s, int fd, bool readonly);
 
 void mv_server_set_hooks(MvServer *s, MvClientCloseHook on_close, MvClientCountHook on_count, void *data);
 unsigned mv_server_client_count(const MvServer *s);
-/* The most clients @s takes (MvServerLimits.max_clients). */
+/* The most read-write clients @s takes (MvServerLimits.max_clients). */
 unsigned mv_server_max_clients(const MvServer *s);
+/* Whether @s takes one more client of the kind @readonly now; false with a warning naming
+ * the server and the limit (@who says which client, for the log) when it is full. */
+bool mv_server_has_room(const MvServer *s, bool readonly, const char *who);
 
 /* Close every client and stop listening (shutdown). */
 void mv_server_shutdown(MvServer *s);
