@@ -141,6 +141,9 @@ class ConnectionLimitsTest(harness.DaemonTestCase):
                             'idle unopened clients were not dropped')
             r = harness.virsh(self.daemon.uri_ro, 'hostname', readonly=True)
             self.assertEqual(r.returncode, 0, r.stderr)
+            # All of them: their sockets leave the daemon's fd table.
+            self.assertTrue(harness.wait_until(lambda: self.daemon.fd_count() < HOG // 4, 10),
+                            f'{self.daemon.fd_count()} fds still open in the daemon')
         finally:
             os.kill(pid, signal.SIGTERM)
             closed = read_line(fd)
