@@ -5,6 +5,7 @@
 #include "stor-driver.h"
 #include "stor-vol.h"
 #include "daemon/daemon-programs.h"
+#include "daemon/daemon-events.h"
 #include "util/util-error.h"
 #include "util/util-journal.h"
 
@@ -23,6 +24,7 @@ all_rows(void)
     g_array_append_vals(rows, stor_pool_rows, stor_pool_nrows);
     g_array_append_vals(rows, stor_vol_rows, stor_vol_nrows);
     g_array_append_vals(rows, stor_transfer_rows, stor_transfer_nrows);
+    g_array_append_vals(rows, mv_pool_events_rows, mv_pool_events_nrows);
     return rows;
 }
 

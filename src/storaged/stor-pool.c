@@ -6,6 +6,7 @@
 #include "stor-backend.h"
 #include "util/util-error.h"
 #include "util/util-uuid.h"
+#include "daemon/daemon-events.h"
 
 #include <string.h>
 
@@ -59,6 +60,23 @@ stor_pool_find(StorDriver *drv, const remote_nonnull_storage_pool *pool, GError 
                      uuid, pool->name);
     }
     return obj;
+}
+
+/* Tell event listeners what happened to @obj (libvirt's lifecycle numbers, no detail). */
+static void
+emit(StorDriver *drv, MvDomainObj *obj, int event)
+{
+    remote_nonnull_storage_pool p = { obj->name, { 0 } };
+    memcpy(p.uuid, obj->uuid, 16);
+    mv_events_pool_lifecycle(mv_daemon_events(drv->daemon), &p, event, 0);
+}
+
+static void
+emit_refresh(StorDriver *drv, MvDomainObj *obj)
+{
+    remote_nonnull_storage_pool p = { obj->name, { 0 } };
+    memcpy(p.uuid, obj->uuid, 16);
+    mv_events_pool_refresh(mv_daemon_events(drv->daemon), &p);
 }
 
 static bool
@@ -223,6 +241,7 @@ pool_define_xml(MvCall *call, void *args, void *ret, GError **error)
         return false;
     }
     stor_pool_to_wire(obj, &r->pool);
+    emit(drv, obj, STOR_EVENT_DEFINED);
     mv_domain_obj_unlock(obj);
     mv_domain_obj_unref(obj);
     return true;
@@ -250,10 +269,12 @@ pool_create_xml(MvCall *call, void *args, void *ret, GError **error)
     unsigned build = (a->flags & CREATE_WITH_BUILD_OVERWRITE ? STOR_BUILD_OVERWRITE : 0) |
                      (a->flags & CREATE_WITH_BUILD_NO_OVERWRITE ? STOR_BUILD_NO_OVERWRITE : 0);
     bool ok = (!a->flags || pool_build(drv, obj, build, error)) && stor_pool_start(drv, obj, false, error);
-    if (ok)
+    if (ok) {
         stor_pool_to_wire(obj, &r->pool);
-    else
+        emit(drv, obj, STOR_EVENT_STARTED);
+    } else {
         mv_domain_list_remove(drv->pools, obj);
+    }
     mv_domain_obj_unlock(obj);
     mv_domain_obj_unref(obj);
     return ok;
@@ -291,6 +312,8 @@ pool_create(MvCall *call, void *args, void *ret, GError **error)
                      (a->flags & CREATE_WITH_BUILD_NO_OVERWRITE ? STOR_BUILD_NO_OVERWRITE : 0);
     bool ok = need_inactive(obj, error) && (!a->flags || pool_build(drv, obj, build, error)) &&
               stor_pool_start(drv, obj, false, error);
+    if (ok)
+        emit(drv, obj, STOR_EVENT_STARTED);
     pool_release(obj);
     return ok;
 }
@@ -306,6 +329,8 @@ pool_build_call(MvCall *call, void *args, void *ret, GError **error)
     if (!obj)
         return false;
     bool ok = need_inactive(obj, error) && pool_build(stor_driver_of(call), obj, a->flags, error);
+    if (ok)
+        emit(stor_driver_of(call), obj, STOR_EVENT_CREATED);
     pool_release(obj);
     return ok;
 }
@@ -346,6 +371,7 @@ pool_destroy(MvCall *call, void *args, void *ret, GError **error)
         g_hash_table_remove_all(stor_pool_state(obj)->vols);
         memset(&stor_pool_state(obj)->sizes, 0, sizeof(stor_pool_state(obj)->sizes));
         stor_status_remove(drv, obj->name);
+        emit(drv, obj, STOR_EVENT_STOPPED);
         if (!obj->persistent)
             mv_domain_list_remove(drv->pools, obj);
     }
@@ -370,6 +396,8 @@ pool_delete(MvCall *call, void *args, void *ret, GError **error)
         ok = false;
     }
     ok = ok && be->delete(stor_driver_of(call), stor_pool_def(obj), error);
+    if (ok)
+        emit(stor_driver_of(call), obj, STOR_EVENT_DELETED);
     pool_release(obj);
     return ok;
 }
@@ -393,6 +421,7 @@ pool_undefine(MvCall *call, void *args, void *ret, GError **error)
     if (ok) {
         obj->autostart = false;
         obj->persistent = false;
+        emit(drv, obj, STOR_EVENT_UNDEFINED);
         if (!stor_pool_is_active(obj))
             mv_domain_list_remove(drv->pools, obj);
     }
@@ -410,6 +439,8 @@ pool_refresh(MvCall *call, void *args, void *ret, GError **error)
     if (!obj)
         return false;
     bool ok = need_active(obj, error) && stor_pool_refresh_locked(stor_driver_of(call), obj, error);
+    if (ok)
+        emit_refresh(stor_driver_of(call), obj);
     pool_release(obj);
     return ok;
 }

@@ -10,6 +10,7 @@ import os
 import subprocess
 import unittest
 
+import harness
 from storage_common import StorageTestCase
 
 
@@ -50,6 +51,33 @@ class PoolTest(StorageTestCase):
         self.ok('pool-undefine', 'p1')
         self.assertEqual(self.names(self.ok('pool-list', '--all')), ['default'])
         self.fails('no storage pool with matching name', 'pool-info', 'p1')
+
+    def test_lifecycle_and_refresh_events(self):
+        import threading
+        import libvirt
+        libvirt.virEventRegisterDefaultImpl()
+        stop = threading.Event()
+        threading.Thread(target=lambda: [libvirt.virEventRunDefaultImpl() for _ in iter(stop.is_set, True)],
+                         daemon=True).start()
+        self.addCleanup(stop.set)
+        conn = libvirt.open(self.d.uri)
+        self.addCleanup(conn.close)
+        seen = []
+        names = {0: 'Defined', 1: 'Undefined', 2: 'Started', 3: 'Stopped', 4: 'Created', 5: 'Deleted'}
+        ids = [conn.storagePoolEventRegisterAny(None, libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+                                                lambda c, p, ev, det, o: seen.append((p.name(), names[ev])), None),
+               conn.storagePoolEventRegisterAny(None, libvirt.VIR_STORAGE_POOL_EVENT_ID_REFRESH,
+                                                lambda c, p, o: seen.append((p.name(), 'Refreshed')), None)]
+        target = os.path.join(self.d.root, 'e1')
+        for cmd in (('pool-define-as', 'e1', 'dir', '--target', target), ('pool-build', 'e1'),
+                    ('pool-start', 'e1'), ('pool-refresh', 'e1'), ('pool-destroy', 'e1'),
+                    ('pool-delete', 'e1'), ('pool-undefine', 'e1')):
+            self.ok(*cmd)
+        want = [('e1', e) for e in ('Defined', 'Created', 'Started', 'Refreshed', 'Stopped', 'Deleted', 'Undefined')]
+        harness.wait_until(lambda: len(seen) >= len(want), 10)
+        self.assertEqual(seen, want)
+        for i in ids:
+            conn.storagePoolEventDeregisterAny(i)
 
     def test_transient_pool_goes_with_destroy(self):
         target = os.path.join(self.d.root, 'pools/t')

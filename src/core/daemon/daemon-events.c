@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* The object families whose events one registry serves. */
-enum { FAMILY_DOMAIN, FAMILY_NETWORK };
+enum { FAMILY_DOMAIN, FAMILY_NETWORK, FAMILY_POOL };
 
 typedef struct {
     MvClient *client;         /* a reference */
@@ -58,7 +58,8 @@ register_family(MvEvents *ev, MvClient *client, int family, int event_id, const 
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&ev->lock);
     unsigned mine = 0;
-    int last = family == FAMILY_DOMAIN ? MV_DOMAIN_EVENT_ID_LAST : MV_NETWORK_EVENT_ID_LAST;
+    int last = family == FAMILY_DOMAIN ? MV_DOMAIN_EVENT_ID_LAST
+             : family == FAMILY_NETWORK ? MV_NETWORK_EVENT_ID_LAST : MV_POOL_EVENT_ID_LAST;
 
     if (event_id < 0 || event_id >= last) {
         mv_error_set(error, MV_FROM_NONE, MV_ERR_INTERNAL_ERROR, "unsupported event ID %d", event_id);
@@ -135,19 +136,37 @@ mv_events_drop_client(MvEvents *ev, MvClient *client)
     }
 }
 
-bool
-mv_events_network_deregister(MvEvents *ev, MvClient *client, int callback_id, GError **error)
+static bool
+deregister_family(MvEvents *ev, MvClient *client, int family, int callback_id, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&ev->lock);
     for (guint i = 0; i < ev->callbacks->len; i++) {
         Callback *cb = ev->callbacks->pdata[i];
-        if (cb->client == client && cb->family == FAMILY_NETWORK && cb->id == callback_id) {
+        if (cb->client == client && cb->family == family && cb->id == callback_id) {
             g_ptr_array_remove_index(ev->callbacks, i);
             return true;
         }
     }
     mv_error_set(error, MV_FROM_NONE, MV_ERR_INVALID_ARG, "callback %d not registered", callback_id);
     return false;
+}
+
+bool
+mv_events_network_deregister(MvEvents *ev, MvClient *client, int callback_id, GError **error)
+{
+    return deregister_family(ev, client, FAMILY_NETWORK, callback_id, error);
+}
+
+int
+mv_events_pool_register(MvEvents *ev, MvClient *client, int event_id, const unsigned char *uuid, GError **error)
+{
+    return register_family(ev, client, FAMILY_POOL, event_id, uuid, false, error);
+}
+
+bool
+mv_events_pool_deregister(MvEvents *ev, MvClient *client, int callback_id, GError **error)
+{
+    return deregister_family(ev, client, FAMILY_POOL, callback_id, error);
 }
 
 /* Collect the matching callbacks under the lock, send outside it. */
@@ -223,6 +242,36 @@ mv_events_network_lifecycle(MvEvents *ev, const remote_nonnull_network *net, int
     }
 }
 
+void
+mv_events_pool_lifecycle(MvEvents *ev, const remote_nonnull_storage_pool *pool, int event, int detail)
+{
+    g_autoptr(GPtrArray) targets = matching(ev, FAMILY_POOL, MV_POOL_EVENT_ID_LIFECYCLE,
+                                            (const unsigned char *)pool->uuid);
+    for (guint i = 0; i < targets->len; i++) {
+        Callback *cb = targets->pdata[i];
+        remote_storage_pool_event_lifecycle_msg msg = { cb->id, *pool, event, detail };
+        mv_client_send_message(cb->client, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+                               REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE,
+                               (xdrproc_t)xdr_remote_storage_pool_event_lifecycle_msg, &msg);
+        mv_client_unref(cb->client);
+    }
+}
+
+void
+mv_events_pool_refresh(MvEvents *ev, const remote_nonnull_storage_pool *pool)
+{
+    g_autoptr(GPtrArray) targets = matching(ev, FAMILY_POOL, MV_POOL_EVENT_ID_REFRESH,
+                                            (const unsigned char *)pool->uuid);
+    for (guint i = 0; i < targets->len; i++) {
+        Callback *cb = targets->pdata[i];
+        remote_storage_pool_event_refresh_msg msg = { cb->id, *pool };
+        mv_client_send_message(cb->client, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+                               REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH,
+                               (xdrproc_t)xdr_remote_storage_pool_event_refresh_msg, &msg);
+        mv_client_unref(cb->client);
+    }
+}
+
 /* ---- rows ---- */
 
 static bool
@@ -278,6 +327,25 @@ network_deregister(MvCall *call, void *args, void *ret, GError **error)
                                         error);
 }
 
+static bool
+pool_register(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_connect_storage_pool_event_register_any_args *a = args;
+    MvEvents *ev = mv_daemon_events(mv_daemon_of(call));
+    int id = mv_events_pool_register(ev, call->client, a->eventID, a->pool ? a->pool->uuid : NULL, error);
+    if (id < 0)
+        return false;
+    ((remote_connect_storage_pool_event_register_any_ret *)ret)->callbackID = id;
+    return true;
+}
+
+static bool
+pool_deregister(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_connect_storage_pool_event_deregister_any_args *a = args;
+    return mv_events_pool_deregister(mv_daemon_events(mv_daemon_of(call)), call->client, a->callbackID, error);
+}
+
 #define EV_FLAGS (MV_PROC_READONLY_OK | MV_PROC_INLINE)
 
 const MvProcedure mv_events_rows[] = {
@@ -301,3 +369,12 @@ const MvProcedure mv_network_events_rows[] = {
                       remote_connect_network_event_deregister_any_args, network_deregister, EV_FLAGS),
 };
 const size_t mv_network_events_nrows = G_N_ELEMENTS(mv_network_events_rows);
+
+const MvProcedure mv_pool_events_rows[] = {
+    MV_PROC_ROW(REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, "virConnectStoragePoolEventRegisterAny",
+                remote_connect_storage_pool_event_register_any_args,
+                remote_connect_storage_pool_event_register_any_ret, pool_register, EV_FLAGS),
+    MV_PROC_ROW_NORET(REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, "virConnectStoragePoolEventDeregisterAny",
+                      remote_connect_storage_pool_event_deregister_any_args, pool_deregister, EV_FLAGS),
+};
+const size_t mv_pool_events_nrows = G_N_ELEMENTS(mv_pool_events_rows);

@@ -51,9 +51,23 @@ bool mv_events_network_deregister(MvEvents *ev, MvClient *client, int callback_i
 /* Deliver a network lifecycle event (libvirt's virNetworkEventLifecycleType numbers). */
 void mv_events_network_lifecycle(MvEvents *ev, const remote_nonnull_network *net, int event, int detail);
 
+/* Storage pool events (CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY): libvirt's ids 0..1. */
+#define MV_POOL_EVENT_ID_LAST 2
+#define MV_POOL_EVENT_ID_LIFECYCLE 0
+#define MV_POOL_EVENT_ID_REFRESH 1
+int mv_events_pool_register(MvEvents *ev, MvClient *client, int event_id, const unsigned char *uuid,
+                            GError **error);
+bool mv_events_pool_deregister(MvEvents *ev, MvClient *client, int callback_id, GError **error);
+/* Deliver a pool lifecycle event (virStoragePoolEventLifecycleType) or a refresh event. */
+void mv_events_pool_lifecycle(MvEvents *ev, const remote_nonnull_storage_pool *pool, int event, int detail);
+void mv_events_pool_refresh(MvEvents *ev, const remote_nonnull_storage_pool *pool);
+
 /* Rows for the remote program: 316/317 and the legacy 167/168. */
 extern const MvProcedure mv_events_rows[];
 extern const size_t mv_events_nrows;
 /* Rows for the network daemon: 313/314. */
 extern const MvProcedure mv_network_events_rows[];
 extern const size_t mv_network_events_nrows;
+/* Rows for the storage daemon: 368/369. */
+extern const MvProcedure mv_pool_events_rows[];
+extern const size_t mv_pool_events_nrows;
