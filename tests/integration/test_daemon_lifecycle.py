@@ -6,7 +6,10 @@ import os
 import signal
 import socket
 import stat
+import threading
+import time
 import unittest
+import uuid
 
 import harness
 from harness import Daemon, virsh
@@ -118,6 +121,59 @@ class DaemonLifecycleTest(unittest.TestCase):
         self.assertIn('reloaded', log)
         self.assertIn('max_clientz', log, 'a broken config on reload must be reported')
         self.assertTrue(d.running())
+
+    def test_kill_9_during_defines_leaves_no_staged_files(self):
+        # Defines race kill -9; the moment between staging a definition and renaming it into
+        # place is also made certain with a staged file of our own.  The next start removes
+        # every staged file and keeps every definition whole.
+        import libvirt
+        import guest
+        libvirt.registerErrorHandler(lambda ctx, err: None, None)
+        d = self.daemon().start()
+        conf = os.path.join(d.root, 'etc/modvirt/qemu')
+        # The first define probes QEMU (a second or more): not part of the race.
+        warm = libvirt.open(d.uri)
+        warm.defineXML(guest.diskless_xml('warm'))
+        warm.close()
+        for rnd in range(3):
+            conn = libvirt.open(d.uri)
+            stop = threading.Event()
+            errors = []
+
+            def define_loop():
+                i = 0
+                while not stop.is_set():
+                    try:
+                        name = f'vm{rnd}-{i % 20}'
+                        # The same uuid each time: a redefinition, which rewrites the file.
+                        conn.defineXML(guest.diskless_xml(name, uuid=str(uuid.uuid5(uuid.NAMESPACE_DNS, name))))
+                    except libvirt.libvirtError as e:
+                        errors.append(str(e))
+                        return
+                    i += 1
+            t = threading.Thread(target=define_loop)
+            t.start()
+            time.sleep(0.3 + 0.1 * rnd)
+            d.kill()
+            stop.set()
+            t.join(10)
+            harness.log(f'round {rnd}: the define loop ended with {errors}')
+            try:
+                conn.close()
+            except libvirt.libvirtError:
+                pass
+            with open(os.path.join(conf, f'vm{rnd}-0.xml.new-Zz9Yy8'), 'w') as f:
+                f.write('<domain')
+            d = self.daemon(root=d.root).start()
+        staged = [n for n in os.listdir(conf) if '.new-' in n]
+        self.assertEqual(staged, [], 'staged files survived the restart')
+        self.assertIn('left by a change a crash interrupted', d.log())
+        r = virsh(d.uri, 'list', '--all', '--name')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        names = set(r.stdout.split())
+        on_disk = {n[:-4] for n in os.listdir(conf) if n.endswith('.xml')}
+        self.assertEqual(names, on_disk)
+        self.assertGreaterEqual(len(names), 3)
 
     def test_socket_path_too_long_is_a_clear_error(self):
         base = harness.make_root()

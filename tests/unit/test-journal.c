@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -108,6 +109,83 @@ test_basic(void)
     /* Nothing left to replay after a clean close. */
     g_assert_cmpint(mv_journal_open(dir, &j), ==, 0);
     g_assert_cmpuint(mv_journal_replayed(j), ==, 0);
+    g_clear_pointer(&j, mv_journal_close);
+    remove_tree(dir);
+}
+
+static void
+touch(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *parent = g_path_get_dirname(path);
+    g_assert_cmpint(g_mkdir_with_parents(parent, 0755), ==, 0);
+    g_assert_true(g_file_set_contents(path, "", 0, NULL));
+}
+
+/* Staged files ("<name>.new-XXXXXX") of changes that kill -9 interrupted are removed by the
+ * next open; committed files and other names are not. */
+static void
+test_staged_cleanup(void)
+{
+    g_autofree char *dir = make_dir();
+
+    /* Real crashes: a child writing as fast as it can, killed at random moments. */
+    for (int round = 0; round < 20; round++) {
+        pid_t pid = fork();
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+            MvJournal *j = NULL;
+            if (mv_journal_open(dir, &j) < 0)
+                _exit(1);
+            for (unsigned i = 0;; i++) {
+                g_autofree char *name = g_strdup_printf("%s/vm%u.xml", i % 2 ? "nested" : ".", i % 7);
+                g_autofree char *text = g_strdup_printf("<domain n='%u'/>", i);
+                mv_journal_write(j, name + (i % 2 ? 0 : 2), text, strlen(text), 0600);
+            }
+        }
+        g_usleep(g_random_int_range(2000, 20000));
+        kill(pid, SIGKILL);
+        int status;
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    }
+    /* And the moment that matters, made certain: staged, not renamed. */
+    touch(dir, "vm1.xml.new-Ab12Cd");
+    touch(dir, "nested/vm3.xml.new-0x9ZqQ");
+    /* Not staged names: kept. */
+    touch(dir, "notes.new-abc");
+    touch(dir, "vm1.xml.new-Ab12Cd7");
+    touch(dir, "vm1.xml.new-Ab-2Cd");
+
+    g_autoptr(MvJournal) j = NULL;
+    g_assert_cmpint(mv_journal_open(dir, &j), ==, 0);
+    g_assert_cmpuint(mv_journal_removed_staged(j), >=, 2);
+    g_autofree char *nested = g_build_filename(dir, "nested", NULL);
+    const char *dirs[] = { dir, nested };
+    for (unsigned k = 0; k < G_N_ELEMENTS(dirs); k++) {
+        g_autoptr(GDir) d = g_dir_open(dirs[k], 0, NULL);
+        g_assert_nonnull(d);
+        const char *name;
+        while ((name = g_dir_read_name(d))) {
+            if (g_str_has_prefix(name, "vm") && g_str_has_suffix(name, ".xml")) {
+                /* Every definition is whole. */
+                g_autofree char *text = read_file(dirs[k], name);
+                g_assert_true(g_str_has_prefix(text, "<domain n='") && g_str_has_suffix(text, "'/>"));
+                continue;
+            }
+            g_assert_false(strstr(name, ".xml.new-") && strlen(strstr(name, ".new-")) == 11 &&
+                           !strchr(strstr(name, ".new-") + 5, '-'));
+        }
+    }
+    g_assert_true(exists(dir, "notes.new-abc"));
+    g_assert_true(exists(dir, "vm1.xml.new-Ab12Cd7"));
+    g_assert_true(exists(dir, "vm1.xml.new-Ab-2Cd"));
+    g_assert_false(exists(dir, "vm1.xml.new-Ab12Cd"));
+    g_assert_false(exists(dir, "nested/vm3.xml.new-0x9ZqQ"));
+
+    /* A second open has nothing left to remove. */
+    g_clear_pointer(&j, mv_journal_close);
+    g_assert_cmpint(mv_journal_open(dir, &j), ==, 0);
+    g_assert_cmpuint(mv_journal_removed_staged(j), ==, 0);
     g_clear_pointer(&j, mv_journal_close);
     remove_tree(dir);
 }
@@ -400,5 +478,6 @@ main(int argc, char **argv)
     g_test_add_func("/journal/big", test_big);
     g_test_add_func("/journal/failed-change", test_failed_change);
     g_test_add_func("/journal/idle-checkpoint", test_idle_checkpoint);
+    g_test_add_func("/journal/staged-cleanup", test_staged_cleanup);
     return g_test_run();
 }

@@ -16,6 +16,7 @@
 #include "util/util-journal.h"
 #include "util/util-file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -48,6 +49,7 @@ struct MvJournal {
     unsigned pending;   /* records of this epoch */
     gint64 last_write;  /* monotonic µs of the newest record */
     unsigned replayed;
+    unsigned removed_staged;
     /* A write or flush of the journal failed: its bytes on disk (a record, or the header's
      * epoch) are unknown, so the next checkpoint must start a new epoch even with nothing
      * pending, and no change is taken until one has. */
@@ -319,6 +321,71 @@ append(MvJournal *j, guint32 op, const char *name, const void *data, size_t len,
     return 0;
 }
 
+/* The temporary names changes are staged under (and mv_file_replace uses): "<name>" + this
+ * + six characters of mkstemp's. */
+#define STAGE_SUFFIX ".new-"
+#define STAGE_RANDOM 6
+
+/* Whether @base is a staged name: "<something>.new-XXXXXX", X a letter or digit. */
+static bool
+is_staged_name(const char *base)
+{
+    size_t len = strlen(base);
+    size_t tail = strlen(STAGE_SUFFIX) + STAGE_RANDOM;
+    if (len <= tail || strncmp(base + len - tail, STAGE_SUFFIX, strlen(STAGE_SUFFIX)) != 0)
+        return false;
+    for (const char *p = base + len - STAGE_RANDOM; *p; p++)
+        if (!g_ascii_isalnum(*p))
+            return false;
+    return true;
+}
+
+/* Remove the staged files under directory @dfd (@rel for messages), subdirectories
+ * included: a change interrupted by a crash between staging and renaming leaves one, and no
+ * record ever names it (records carry the contents).  Returns how many went. */
+static unsigned
+remove_staged(int dfd, const char *rel, unsigned depth)
+{
+    unsigned n = 0;
+    int fd = dup(dfd);
+    if (fd < 0)
+        return 0;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return 0;
+    }
+    /* Collect first: unlinking while reading a directory may skip entries. */
+    g_autoptr(GPtrArray) staged = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) subdirs = g_ptr_array_new_with_free_func(g_free);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (g_str_equal(e->d_name, ".") || g_str_equal(e->d_name, ".."))
+            continue;
+        if (e->d_type == DT_DIR && depth < 8)
+            g_ptr_array_add(subdirs, g_strdup(e->d_name));
+        else if (e->d_type != DT_DIR && is_staged_name(e->d_name))
+            g_ptr_array_add(staged, g_strdup(e->d_name));
+    }
+    for (guint i = 0; i < staged->len; i++) {
+        const char *name = staged->pdata[i];
+        if (unlinkat(dirfd(d), name, 0) == 0) {
+            g_info("removed '%s/%s', left by a change a crash interrupted", rel, name);
+            n++;
+        }
+    }
+    for (guint i = 0; i < subdirs->len; i++) {
+        int sub = openat(dirfd(d), subdirs->pdata[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub < 0)
+            continue;
+        g_autofree char *sub_rel = g_build_filename(rel, subdirs->pdata[i], NULL);
+        n += remove_staged(sub, sub_rel, depth + 1);
+        close(sub);
+    }
+    closedir(d);
+    return n;
+}
+
 /* Prepare @op on @path out of sight: the new file or symlink under a temporary name beside
  * it (*ret_tmp), unflushed.  A removal needs nothing prepared. */
 static int
@@ -330,7 +397,7 @@ stage(guint32 op, const char *path, const void *data, size_t len, mode_t mode, c
     int r = make_parents(path);
     if (r < 0)
         return r;
-    g_autofree char *tmp = g_strdup_printf("%s.new-XXXXXX", path);
+    g_autofree char *tmp = g_strdup_printf("%s" STAGE_SUFFIX "XXXXXX", path);
     if (op == OP_WRITE) {
         int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
         if (fd < 0)
@@ -437,6 +504,12 @@ unsigned
 mv_journal_replayed(const MvJournal *j)
 {
     return j->replayed;
+}
+
+unsigned
+mv_journal_removed_staged(const MvJournal *j)
+{
+    return j->removed_staged;
 }
 
 static gpointer
@@ -607,6 +680,9 @@ mv_journal_open(const char *dir, MvJournal **ret)
         if ((r = checkpoint_locked(j)) < 0)
             return r;
     }
+    /* The daemon's pidfile lock makes us the directory's only writer: whatever is staged
+     * now was staged by a process that is gone. */
+    j->removed_staged = remove_staged(j->dir_fd, j->dir, 0);
     j->opened = true;
     j->thread = g_thread_new("journal", checkpoint_thread, j);
     *ret = g_steal_pointer(&j);

@@ -19,7 +19,8 @@
 
 typedef struct MvJournal MvJournal;
 
-/* Open (creating it if needed) the journal of directory @dir and replay what it holds.
+/* Open (creating it if needed) the journal of directory @dir, replay what it holds and
+ * remove the staged files no record will ever make visible.
  * Returns 0 or -errno; on error nothing is changed and the caller may fall back to
  * mv_file_write_atomic() and friends. */
 int mv_journal_open(const char *dir, MvJournal **ret);
@@ -43,5 +44,9 @@ void mv_journal_close(MvJournal *j);
 
 /* How many records the last open replayed (for logs and tests). */
 unsigned mv_journal_replayed(const MvJournal *j);
+
+/* How many staged files ("<name>.new-XXXXXX", left by a crash between staging a change and
+ * making it visible) the open removed from the directory. */
+unsigned mv_journal_removed_staged(const MvJournal *j);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvJournal, mv_journal_close)
