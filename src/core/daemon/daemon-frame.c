@@ -196,6 +196,8 @@ on_sighup(gpointer data)
         d->cfg = cfg;
         if (d->spec->reload)
             d->spec->reload(d);
+        if (d->tls && d->spec->remote_listen && d->spec->remote_listen->reload_tls)
+            d->spec->remote_listen->reload_tls(d, d->tls);
         g_info("configuration reloaded from '%s'", d->config_path);
     }
     sd_notify(0, "READY=1");

@@ -12,6 +12,8 @@
 #define PKI_CA_CERT "etc/pki/CA/cacert.pem"
 #define PKI_SERVER_CERT "etc/pki/libvirt/servercert.pem"
 #define PKI_SERVER_KEY "etc/pki/libvirt/private/serverkey.pem"
+/* libvirt's certificate revocation list, used when the file exists. */
+#define PKI_CA_CRL "etc/pki/CA/cacrl.pem"
 
 /* A TLS client that passed: it becomes a client of the main server like any other. */
 static bool
@@ -36,6 +38,24 @@ config_string(MvDaemon *d, const char *key)
     if (v)
         g_strstrip(v);
     return v && *v ? g_steal_pointer(&v) : NULL;
+}
+
+/* The CRL file when there is one. */
+static char *
+crl_path(MvDaemon *d)
+{
+    g_autofree char *crl = mv_daemon_path(d, PKI_CA_CRL);
+    return g_file_test(crl, G_FILE_TEST_EXISTS) ? g_steal_pointer(&crl) : NULL;
+}
+
+static GStrv
+allowed_dns(MvDaemon *d)
+{
+    g_auto(GStrv) allowed = g_key_file_get_string_list(mv_daemon_config(d), "remote", "tls_allowed_dn_list",
+                                                       NULL, NULL);
+    for (char **p = allowed; p && *p; p++)
+        g_strstrip(*p);
+    return g_steal_pointer(&allowed);
 }
 
 static bool
@@ -72,11 +92,10 @@ listen_network(MvDaemon *d, MvDaemonSockets *socks, const char *opt_tcp,
     g_autofree char *ca = mv_daemon_path(d, PKI_CA_CERT);
     g_autofree char *cert = mv_daemon_path(d, PKI_SERVER_CERT);
     g_autofree char *key = mv_daemon_path(d, PKI_SERVER_KEY);
-    g_auto(GStrv) allowed = g_key_file_get_string_list(mv_daemon_config(d), "remote", "tls_allowed_dn_list",
-                                                       NULL, NULL);
-    for (char **p = allowed; p && *p; p++)
-        g_strstrip(*p);
-    MvTlsServer *tls_server = mv_tls_server_new(ca, cert, key, (const char *const *)allowed, tls_client, d, error);
+    g_autofree char *crl = crl_path(d);
+    g_auto(GStrv) allowed = allowed_dns(d);
+    MvTlsServer *tls_server = mv_tls_server_new(ca, cert, key, crl, (const char *const *)allowed, tls_client, d,
+                                                error);
     *ret_state = tls_server;
     if (!tls_server) {
         g_prefix_error(error, "cannot serve TLS (create the files with 'modvirt pki init'): ");
@@ -99,8 +118,22 @@ free_tls(void *tls)
     mv_tls_server_free(tls);
 }
 
+/* SIGHUP: renewed certificates, a new CRL and allow-list take effect for new clients. */
+static void
+reload_tls(MvDaemon *d, void *tls)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *crl = crl_path(d);
+    g_auto(GStrv) allowed = allowed_dns(d);
+    if (!mv_tls_server_reload(tls, crl, (const char *const *)allowed, &err))
+        g_warning("reload: %s, keeping the TLS credentials in use", err->message);
+    else
+        g_info("TLS credentials reloaded%s%s", crl ? ", revocation list " : "", crl ? crl : "");
+}
+
 const MvDaemonNetwork mv_daemon_network = {
     .open = listen_network,
     .add_tls_listener = add_tls_listener,
     .free_tls = free_tls,
+    .reload_tls = reload_tls,
 };

@@ -18,6 +18,8 @@ typedef struct MvDaemonNetwork {
     /* Accept TLS clients on listening socket @fd (ownership taken). */
     void (*add_tls_listener)(void *tls, int fd);
     void (*free_tls)(void *tls);
+    /* Read the TLS files and the allow-list again (SIGHUP). */
+    void (*reload_tls)(MvDaemon *d, void *tls);
 } MvDaemonNetwork;
 
 extern const MvDaemonNetwork mv_daemon_network;

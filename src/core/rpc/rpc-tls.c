@@ -19,8 +19,16 @@
 /* Bytes moved per read in each direction; a TLS record holds at most 16 KiB. */
 #define TLS_CHUNK 16384
 
-struct MvTlsServer {
+/* Credentials, shared by the sessions made with them: a reload makes new ones for new
+ * clients while the connections of before keep theirs until they end. */
+typedef struct {
+    gint refs;
     gnutls_certificate_credentials_t cred;
+} TlsCred;
+
+struct MvTlsServer {
+    TlsCred *cred;           /* for new clients */
+    char *ca_file, *cert_file, *key_file, *crl_file;
     gnutls_priority_t priority;
     char **allowed_dns;
     MvTlsClientFunc fn;
@@ -42,6 +50,7 @@ typedef struct TlsConn {
     MvTlsServer *server;
     GList *link;
     TlsState state;
+    TlsCred *cred;           /* the credentials of its session (a reference) */
     gnutls_session_t session;
     int net;                 /* the client's TCP socket */
     int local;               /* our end of the pair the RPC server reads */
@@ -112,8 +121,58 @@ check_server_cert(const char *ca_file, const char *cert_file, GError **error)
     return ok;
 }
 
+static TlsCred *
+cred_ref(TlsCred *c)
+{
+    g_atomic_int_inc(&c->refs);
+    return c;
+}
+
+static void
+cred_unref(TlsCred *c)
+{
+    if (!c || !g_atomic_int_dec_and_test(&c->refs))
+        return;
+    gnutls_certificate_free_credentials(c->cred);
+    g_free(c);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TlsCred, cred_unref)
+
+/* Load the CA, the server certificate and key, and the CRL (@crl_file may be NULL). */
+static TlsCred *
+cred_load(const char *ca_file, const char *cert_file, const char *key_file, const char *crl_file,
+          GError **error)
+{
+    g_autoptr(TlsCred) c = g_new0(TlsCred, 1);
+    c->refs = 1;
+    gnutls_certificate_allocate_credentials(&c->cred);
+    int rc = gnutls_certificate_set_x509_trust_file(c->cred, ca_file, GNUTLS_X509_FMT_PEM);
+    if (rc < 0) {
+        tls_error(error, rc, "cannot load CA certificate", ca_file);
+        return NULL;
+    }
+    if (rc == 0) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR, "CA certificate file '%s' holds no certificate", ca_file);
+        return NULL;
+    }
+    rc = gnutls_certificate_set_x509_key_file(c->cred, cert_file, key_file, GNUTLS_X509_FMT_PEM);
+    if (rc < 0) {
+        g_autofree char *both = g_strdup_printf("%s' and '%s", cert_file, key_file);
+        tls_error(error, rc, "cannot load server certificate and key", both);
+        return NULL;
+    }
+    /* Revoked client certificates then fail gnutls's verification (GNUTLS_CERT_REVOKED). */
+    if (crl_file && (rc = gnutls_certificate_set_x509_crl_file(c->cred, crl_file, GNUTLS_X509_FMT_PEM)) < 0) {
+        tls_error(error, rc, "cannot load certificate revocation list", crl_file);
+        return NULL;
+    }
+    if (!check_server_cert(ca_file, cert_file, error))
+        return NULL;
+    return g_steal_pointer(&c);
+}
+
 MvTlsServer *
-mv_tls_server_new(const char *ca_file, const char *cert_file, const char *key_file,
+mv_tls_server_new(const char *ca_file, const char *cert_file, const char *key_file, const char *crl_file,
                   const char *const *allowed_dns, MvTlsClientFunc fn, void *data, GError **error)
 {
     int rc = gnutls_global_init();
@@ -127,23 +186,11 @@ mv_tls_server_new(const char *ca_file, const char *cert_file, const char *key_fi
     t->fn = fn;
     t->data = data;
     t->allowed_dns = g_strdupv((char **)allowed_dns);
-    gnutls_certificate_allocate_credentials(&t->cred);
-    rc = gnutls_certificate_set_x509_trust_file(t->cred, ca_file, GNUTLS_X509_FMT_PEM);
-    if (rc < 0) {
-        tls_error(error, rc, "cannot load CA certificate", ca_file);
-        return NULL;
-    }
-    if (rc == 0) {
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR, "CA certificate file '%s' holds no certificate", ca_file);
-        return NULL;
-    }
-    rc = gnutls_certificate_set_x509_key_file(t->cred, cert_file, key_file, GNUTLS_X509_FMT_PEM);
-    if (rc < 0) {
-        g_autofree char *both = g_strdup_printf("%s' and '%s", cert_file, key_file);
-        tls_error(error, rc, "cannot load server certificate and key", both);
-        return NULL;
-    }
-    if (!check_server_cert(ca_file, cert_file, error))
+    t->ca_file = g_strdup(ca_file);
+    t->cert_file = g_strdup(cert_file);
+    t->key_file = g_strdup(key_file);
+    t->crl_file = g_strdup(crl_file);
+    if (!(t->cred = cred_load(ca_file, cert_file, key_file, crl_file, error)))
         return NULL;
     rc = gnutls_priority_init(&t->priority, NULL, NULL);   /* the system's default */
     if (rc < 0) {
@@ -151,6 +198,21 @@ mv_tls_server_new(const char *ca_file, const char *cert_file, const char *key_fi
         return NULL;
     }
     return g_steal_pointer(&t);
+}
+
+bool
+mv_tls_server_reload(MvTlsServer *t, const char *crl_file, const char *const *allowed_dns, GError **error)
+{
+    TlsCred *c = cred_load(t->ca_file, t->cert_file, t->key_file, crl_file, error);
+    if (!c)
+        return false;
+    cred_unref(t->cred);
+    t->cred = c;
+    g_free(t->crl_file);
+    t->crl_file = g_strdup(crl_file);
+    g_strfreev(t->allowed_dns);
+    t->allowed_dns = g_strdupv((char **)allowed_dns);
+    return true;
 }
 
 /* ---------- one connection ---------- */
@@ -189,6 +251,7 @@ conn_close(TlsConn *c, const char *why)
         close(c->local);
     c->net = c->local = -1;
     gnutls_deinit(c->session);
+    g_clear_pointer(&c->cred, cred_unref);
     t->conns = g_list_delete_link(t->conns, c->link);
     g_idle_add(conn_free_idle, c);
 }
@@ -220,8 +283,41 @@ handshake_expired(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* The client's certificate: signed by our CA, in date, and (with an allow-list) of an
- * allowed name.  Returns its DN, or NULL with @why set. */
+/* What makes @crt unfit to authenticate a TLS client, as libvirt judges it, or NULL: a CA
+ * certificate; a key usage without digital signatures (a TLS client signs the handshake);
+ * an extended key usage that does not name TLS client authentication (a certificate made
+ * for a server, say). */
+static char *
+client_purpose_problem(gnutls_x509_crt_t crt)
+{
+    unsigned critical = 0;
+    if (gnutls_x509_crt_get_ca_status(crt, &critical) > 0)
+        return g_strdup("it is a CA certificate");
+    unsigned usage = 0;
+    int rc = gnutls_x509_crt_get_key_usage(crt, &usage, &critical);
+    if (rc >= 0 && !(usage & GNUTLS_KEY_DIGITAL_SIGNATURE))
+        return g_strdup("its key usage does not allow digital signatures");
+    bool any_purpose = false, client = false;
+    for (unsigned i = 0;; i++) {
+        char oid[128];
+        size_t size = sizeof(oid);
+        rc = gnutls_x509_crt_get_key_purpose_oid(crt, i, oid, &size, &critical);
+        if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+            break;
+        if (rc < 0)
+            return g_strdup_printf("cannot read its extended key usage: %s", gnutls_strerror(rc));
+        any_purpose = true;
+        if (g_str_equal(oid, GNUTLS_KP_TLS_WWW_CLIENT) || g_str_equal(oid, GNUTLS_KP_ANY))
+            client = true;
+    }
+    if (any_purpose && !client)
+        return g_strdup("its purpose (extended key usage) does not include TLS client authentication");
+    return NULL;
+}
+
+/* The client's certificate: signed by our CA, in date, not revoked (with a CRL), made for
+ * client authentication, and (with an allow-list) of an allowed name.  Returns its DN, or
+ * NULL with @why set. */
 static char *
 check_client(TlsConn *c, char **why)
 {
@@ -250,9 +346,15 @@ check_client(TlsConn *c, char **why)
     rc = gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER);
     if (rc >= 0)
         rc = gnutls_x509_crt_get_dn2(crt, &dn);
+    g_autofree char *purpose = rc >= 0 ? client_purpose_problem(crt) : NULL;
     gnutls_x509_crt_deinit(crt);
     if (rc < 0) {
         *why = g_strdup_printf("cannot read the client certificate's name: %s", gnutls_strerror(rc));
+        return NULL;
+    }
+    if (purpose) {
+        *why = g_strdup_printf("client certificate '%.*s' refused: %s", (int)dn.size, (const char *)dn.data, purpose);
+        gnutls_free(dn.data);
         return NULL;
     }
     g_autofree char *dname = g_strndup((const char *)dn.data, dn.size);
@@ -434,7 +536,8 @@ listener_ready(gint fd, GIOCondition cond, gpointer data)
         c->peer = g_strdup_printf("%s:%s", host, port);
         gnutls_init(&c->session, GNUTLS_SERVER | GNUTLS_NONBLOCK);
         gnutls_priority_set(c->session, t->priority);
-        gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE, t->cred);
+        c->cred = cred_ref(t->cred);
+        gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE, c->cred->cred);
         /* A client without a certificate fails the handshake. */
         gnutls_certificate_server_set_request(c->session, GNUTLS_CERT_REQUIRE);
         gnutls_transport_set_int(c->session, cfd);
@@ -481,8 +584,11 @@ mv_tls_server_free(MvTlsServer *t)
         conn_close(t->conns->data, NULL);
     if (t->priority)
         gnutls_priority_deinit(t->priority);
-    if (t->cred)
-        gnutls_certificate_free_credentials(t->cred);
+    cred_unref(t->cred);
+    g_free(t->ca_file);
+    g_free(t->cert_file);
+    g_free(t->key_file);
+    g_free(t->crl_file);
     g_strfreev(t->allowed_dns);
     g_free(t);
     gnutls_global_deinit();

@@ -21,13 +21,20 @@ typedef struct MvTlsServer MvTlsServer;
  * its certificate.  Return false to refuse it (the connection is closed). */
 typedef bool (*MvTlsClientFunc)(int fd, const char *dname, void *data);
 
-/* Load the CA certificate, the server certificate and its key (PEM files).  Fails with
- * @error naming the file that is missing or wrong, and when the server certificate is not
- * signed by the CA.  @allowed_dns: fnmatch(3) patterns the client's DN must match, or NULL
- * for any client certificate signed by the CA. */
+/* Load the CA certificate, the server certificate and its key, and the certificate
+ * revocation list @crl_file (NULL: none) (PEM files).  Fails with @error naming the file
+ * that is missing or wrong, and when the server certificate is not signed by the CA.
+ * @allowed_dns: fnmatch(3) patterns the client's DN must match, or NULL for any client
+ * certificate signed by the CA.  Client certificates must also be in date, not revoked, and
+ * made for TLS client authentication (key usage, extended key usage, not a CA). */
 MvTlsServer *mv_tls_server_new(const char *ca_file, const char *cert_file, const char *key_file,
-                               const char *const *allowed_dns, MvTlsClientFunc fn, void *data,
-                               GError **error);
+                               const char *crl_file, const char *const *allowed_dns, MvTlsClientFunc fn,
+                               void *data, GError **error);
+
+/* Read the certificate files again (a renewed certificate, a new CRL @crl_file) and take
+ * @allowed_dns: for the clients that connect from now on.  On error nothing changes. */
+bool mv_tls_server_reload(MvTlsServer *t, const char *crl_file, const char *const *allowed_dns,
+                          GError **error);
 
 /* Close every TLS connection and listener, free.  NULL-safe. */
 void mv_tls_server_free(MvTlsServer *t);
