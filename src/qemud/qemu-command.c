@@ -38,6 +38,9 @@ unsupported(GError **error, const char *fmt, ...)
 
 /* ---- validation ---- */
 
+/* The longest VNC password: VNC's DES challenge takes 8 bytes. */
+#define VNC_PASSWORD_MAX 8
+
 static bool
 validate_lifecycle(const MvDomainDef *def, GError **error)
 {
@@ -125,6 +128,14 @@ validate_devices(const MvDomainDef *def, GError **error)
         const MvDomainWatchdog *wd = g_ptr_array_index(def->watchdogs, i);
         if (wd->action == MV_DOMAIN_WATCHDOG_ACTION_DUMP)
             return unsupported(error, "watchdog action 'dump' is not supported");
+    }
+    for (guint i = 0; i < def->graphics->len; i++) {
+        const MvDomainGraphics *gr = g_ptr_array_index(def->graphics, i);
+        /* VNC authentication (DES) uses 8 bytes of the password; libvirt refuses longer
+         * ones rather than let the rest be ignored. */
+        if (gr->type == MV_DOMAIN_GRAPHICS_VNC && gr->passwd && strlen(gr->passwd) > VNC_PASSWORD_MAX)
+            return unsupported(error, "VNC password is %zu characters long, only %d permitted",
+                               strlen(gr->passwd), VNC_PASSWORD_MAX);
     }
     return true;
 }

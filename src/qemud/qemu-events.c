@@ -94,8 +94,10 @@ task_eof(QemuDriver *drv, MvDomainObj *obj)
     if (priv->shutdown_seen) {
         qemu_domain_stop(drv, obj, false, QEMU_SHUTOFF_SHUTDOWN, QEMU_DETAIL_STOPPED_SHUTDOWN);
     } else {
+        /* libvirt's pair for a QEMU that went away without a shutdown: state reason
+         * crashed, event detail failed (detail crashed is for a guest panic). */
         g_warning("QEMU of domain '%s' ended unexpectedly; marking the domain crashed", obj->name);
-        qemu_domain_stop(drv, obj, false, QEMU_SHUTOFF_CRASHED, QEMU_DETAIL_STOPPED_CRASHED);
+        qemu_domain_stop(drv, obj, false, QEMU_SHUTOFF_CRASHED, QEMU_DETAIL_STOPPED_FAILED);
     }
 }
 

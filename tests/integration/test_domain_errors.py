@@ -75,6 +75,13 @@ class DomainErrorsTest(GuestTestCase):
         self.assertIn('name', err)
         err = self.define_fails('e-vcpu', diskless_xml('e-vcpu', vcpus=0))
         self.assertIn('vcpu', err.lower())
+        # libvirt's limit and words for VNC passwords; eight characters are fine.
+        vnc = "\n    <graphics type='vnc' autoport='yes' passwd='{}'/>"
+        err = self.define_fails('e-vncpw', diskless_xml('e-vncpw', extra_devices=vnc.format('123456789')))
+        self.assertIn('unsupported configuration: VNC password is 9 characters long, only 8 permitted', err)
+        path = self.write('e-vncpw8.xml', diskless_xml('e-vncpw8', extra_devices=vnc.format('12345678')))
+        self.virsh_ok('define', path)
+        self.virsh_ok('undefine', 'e-vncpw8')
 
     def test_missing_emulator(self):
         err = self.define_fails('e-emu', diskless_xml('e-emu', emulator='/nonexistent/qemu'))

@@ -102,7 +102,7 @@ class RestartSafetyTest(RootTestCase):
             ok = harness.wait_until(lambda: self.virsh_ok(d2, 'domstate', '--reason', 'rs-a')
                                     == 'shut off (crashed)', 15, 0.2)
             self.assertTrue(ok, self.virsh_ok(d2, 'domstate', '--reason', 'rs-a'))
-            self.assertTrue(events.wait_for("for domain 'rs-a': Stopped Crashed", 10),
+            self.assertTrue(events.wait_for("for domain 'rs-a': Stopped Failed", 10),
                             events.snapshot())
         finally:
             events.stop()

@@ -66,6 +66,7 @@ static const ArgvCase cases[] = {
     { "console-only", false },
     { "graphics-vnc-autoport", false },
     { "graphics-vnc-fixed", false },
+    { "graphics-vnc-password-long", false },
     { "video-vga", false },
     { "video-virtio-q35", false },
     { "video-none", false },
