@@ -634,7 +634,7 @@ build_blockdevs(Cmd *c, const MvDomainDisk *disk, unsigned n)
 
     json_object *file = json_object_new_object();
     json_object_object_add(file, "driver", json_object_new_string(
-                               disk->type == MV_DOMAIN_DISK_TYPE_BLOCK ? "host_device" : "file"));
+                               disk->type == MV_DOMAIN_DISK_TYPE_BLOCK || disk->src_block ? "host_device" : "file"));
     json_object_object_add(file, "filename", json_object_new_string(disk->src));
     json_object_object_add(file, "node-name", json_object_new_string(storage));
     if (write_cache) {

@@ -10,6 +10,7 @@
 #include "qemu-command.h"
 #include "qemu-persist.h"
 #include "qemu-net.h"
+#include "qemu-volume.h"
 #include "qemu-sandbox.h"
 #include "util/util-error.h"
 #include "util/util-file.h"
@@ -266,6 +267,12 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         def = live;
     }
 
+    if (!qemu_volumes_resolve(drv, (MvDomainDef *)def, error)) {
+        revert_live_def(obj);
+        release_runtime(drv, obj, priv);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);
+        return false;
+    }
     g_autofree char *log_path = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
     QemuTaps taps = { 0 };
     if (!qemu_taps_open((MvDomainDef *)def, &taps, error)) {

@@ -46,6 +46,7 @@ static const char *const good_cases[] = {
     "net-all-types",
     "input-video",
     "user-alias",
+    "disk-volume",
     "lxc-minimal",
     "lxc-full",
 };
@@ -84,6 +85,7 @@ static const char *const bad_cases[] = {
     "err-alias-not-user",
     "err-graphics-spice",
     "err-disk-bus-usb",
+    "err-disk-volume-no-pool",
     "err-lxc-idmap-overlap",
     "err-lxc-idmap-uid-only",
     "err-lxc-disk",

@@ -268,7 +268,8 @@ fill_disks(MvDomainDef *def, bool q35, GError **error)
         MvDomainDisk *disk = g_ptr_array_index(def->disks, i);
         if (!disk->driver_name)
             disk->driver_name = g_strdup("qemu");
-        if (!disk->format)
+        /* A volume's format is the volume's, learnt from the storage daemon at start. */
+        if (!disk->format && disk->type != MV_DOMAIN_DISK_TYPE_VOLUME)
             disk->format = MV_DOMAIN_DISK_FORMAT_RAW;
         if (disk->device == MV_DOMAIN_DISK_DEVICE_CDROM && disk->bus == MV_DOMAIN_DISK_BUS_VIRTIO)
             return xml_error(error, "disk type of '%s' does not support ejectable media",

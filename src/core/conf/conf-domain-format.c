@@ -106,7 +106,12 @@ format_disk(Xml *x, const MvDomainDisk *disk, bool live)
             attr_name(x, "discard", mv_domain_disk_discard_to_string(disk->discard));
         end(x, "driver");
     }
-    if (disk->src) {
+    if (disk->type == MV_DOMAIN_DISK_TYPE_VOLUME) {
+        start(x, "source");
+        attrf(x, "pool", "%s", disk->src_pool);
+        attrf(x, "volume", "%s", disk->src_volume);
+        end(x, "source");
+    } else if (disk->src) {
         start(x, "source");
         attrf(x, disk->type == MV_DOMAIN_DISK_TYPE_FILE ? "file" : "dev", "%s", disk->src);
         end(x, "source");

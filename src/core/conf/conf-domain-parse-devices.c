@@ -188,7 +188,20 @@ parse_disk(Parser *p, xmlNodePtr node, MvDomainDisk **ret_disk, GError **error)
         disk->discard = discard;
     }
 
-    if (source) {
+    if (source && disk->type == MV_DOMAIN_DISK_TYPE_VOLUME) {
+        static const char *const volume_attrs[] = { "pool", "volume", "mode", NULL };
+        g_autofree char *mode = attr(source, "mode");
+        if (!check_node(source, volume_attrs, NULL, false, error))
+            return false;
+        if (mode)
+            return unsupported(error, "<source mode=> of volume disk '%s' is not supported (iSCSI pools only)",
+                               disk->target);
+        if (!required_attr(source, "pool", &disk->src_pool, error) ||
+            !required_attr(source, "volume", &disk->src_volume, error))
+            return false;
+    } else if (disk->type == MV_DOMAIN_DISK_TYPE_VOLUME) {
+        return xml_error(error, "volume disk '%s' needs <source pool='...' volume='...'/>", disk->target);
+    } else if (source) {
         static const char *const source_attrs[] = { "file", "dev", NULL };
         const char *want = disk->type == MV_DOMAIN_DISK_TYPE_FILE ? "file" : "dev";
         const char *other = disk->type == MV_DOMAIN_DISK_TYPE_FILE ? "dev" : "file";
@@ -202,7 +215,7 @@ parse_disk(Parser *p, xmlNodePtr node, MvDomainDisk **ret_disk, GError **error)
         if (disk->src && !absolute_path(disk->src, "disk source", error))
             return false;
     }
-    if (!disk->src && disk->device != MV_DOMAIN_DISK_DEVICE_CDROM)
+    if (!disk->src && !disk->src_volume && disk->device != MV_DOMAIN_DISK_DEVICE_CDROM)
         return xml_error(error, "disk '%s' has no source", disk->target);
 
     if (readonly && !check_node(readonly, NULL, NULL, false, error))

@@ -34,7 +34,7 @@ MV_ENUM_IMPL(mv_domain_tickpolicy, MV_DOMAIN_TICKPOLICY_LAST,
 MV_ENUM_IMPL(mv_domain_lifecycle, MV_DOMAIN_LIFECYCLE_LAST, "destroy", "restart",
              "rename-restart", "preserve", "coredump-destroy", "coredump-restart")
 MV_ENUM_IMPL(mv_domain_address, MV_DOMAIN_ADDRESS_LAST, "none", "pci", "drive", "usb")
-MV_ENUM_IMPL(mv_domain_disk_type, MV_DOMAIN_DISK_TYPE_LAST, "file", "block")
+MV_ENUM_IMPL(mv_domain_disk_type, MV_DOMAIN_DISK_TYPE_LAST, "file", "block", "volume")
 MV_ENUM_IMPL(mv_domain_disk_device, MV_DOMAIN_DISK_DEVICE_LAST, "disk", "cdrom")
 MV_ENUM_IMPL(mv_domain_disk_bus, MV_DOMAIN_DISK_BUS_LAST, "none", "ide", "scsi", "virtio", "sata",
              "xen")
@@ -81,6 +81,8 @@ mv_domain_disk_free(MvDomainDisk *disk)
     device_info_clear(&disk->info);
     g_free(disk->driver_name);
     g_free(disk->src);
+    g_free(disk->src_pool);
+    g_free(disk->src_volume);
     g_free(disk->target);
     g_free(disk->serial);
     g_free(disk);

@@ -177,6 +177,7 @@ typedef struct {
 typedef enum {
     MV_DOMAIN_DISK_TYPE_FILE,
     MV_DOMAIN_DISK_TYPE_BLOCK,
+    MV_DOMAIN_DISK_TYPE_VOLUME,   /* a volume of a storage pool, resolved when the guest starts */
     MV_DOMAIN_DISK_TYPE_LAST,
 } MvDomainDiskType;
 
@@ -229,7 +230,11 @@ typedef struct {
     MvDomainDiskFormat format;
     MvDomainDiskCache cache;
     MvDomainDiskDiscard discard;
-    char *src;                  /* file or block device path; NULL: empty CD-ROM */
+    char *src;                  /* file or block device path; NULL: empty CD-ROM.  Volume
+                                 * disks: the volume's path, set while the guest starts */
+    char *src_pool;             /* type volume: <source pool= volume=> */
+    char *src_volume;
+    bool src_block;             /* type volume: the volume is a block device (set with src) */
     char *target;               /* "vda", "sdb", "hdc" */
     MvDomainDiskBus bus;
     bool readonly;
