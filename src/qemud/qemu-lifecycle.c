@@ -111,6 +111,8 @@ qemu_domain_cleanup(QemuDriver *drv, MvDomainObj *obj, int reason, int detail)
     QemuDomainPriv *priv = qemu_domain_priv(drv, obj);
 
     release_runtime(drv, obj, priv);
+    g_autofree char *netd_sock = mv_daemon_path(drv->daemon, "run/libvirt/virtnetworkd-sock");
+    qemu_net_ports_release(netd_sock, obj->def);
     qemu_status_remove(drv, obj->name);
     mv_domain_list_set_id(drv->domains, obj, -1);
     mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, reason);
@@ -275,7 +277,8 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     }
     g_autofree char *log_path = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
     QemuTaps taps = { 0 };
-    if (!qemu_taps_open((MvDomainDef *)def, &taps, error)) {
+    g_autofree char *netd_sock = mv_daemon_path(drv->daemon, "run/libvirt/virtnetworkd-sock");
+    if (!qemu_taps_open((MvDomainDef *)def, netd_sock, &taps, error)) {
         revert_live_def(obj);
         release_runtime(drv, obj, priv);
         mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);
@@ -293,6 +296,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     g_auto(GStrv) argv = qemu_command_build(def, caps, &paths, error);
     if (!argv) {
         qemu_taps_close(&taps);
+        qemu_net_ports_release(netd_sock, (MvDomainDef *)def);
         revert_live_def(obj);
         release_runtime(drv, obj, priv);
         return false;
@@ -329,6 +333,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     g_autoptr(GHashTable) ptys = ok && has_pty_serial(def) ? query_ptys(qemu_process_monitor(proc)) : NULL;
     mv_domain_obj_lock(obj);
     if (!ok) {
+        qemu_net_ports_release(netd_sock, (MvDomainDef *)def);
         release_runtime(drv, obj, priv);
         revert_live_def(obj);
         mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);

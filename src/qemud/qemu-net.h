@@ -11,11 +11,16 @@ typedef struct {
     size_t n;
 } QemuTaps;
 
-/* Open a tap for every bridge interface (joined to its bridge and up) and every ethernet
- * interface without a target dev; record the tap names in @def (the live definition).
- * Interfaces of type network need the network daemon: a clear error.  On failure nothing
- * stays open. */
-bool qemu_taps_open(MvDomainDef *def, QemuTaps *ret_taps, GError **error);
+/* Open a tap for every bridge interface (joined to its bridge and up), every network
+ * interface (a port asked of the network daemon at @netd_sock, the tap joined to the bridge
+ * the port names; port id and bridge kept in @def) and every ethernet interface without a
+ * target dev; record the tap names in @def (the live definition).  On failure nothing stays
+ * open and no port stays taken. */
+bool qemu_taps_open(MvDomainDef *def, const char *netd_sock, QemuTaps *ret_taps, GError **error);
+
+/* Give back the network ports of @def's interfaces (NETWORK_PORT_DELETE); failures are
+ * logged.  Clears the port ids. */
+void qemu_net_ports_release(const char *netd_sock, MvDomainDef *def);
 
 /* Close our copies of the tap fds (QEMU holds its own after exec; the taps vanish with it). */
 void qemu_taps_close(QemuTaps *taps);

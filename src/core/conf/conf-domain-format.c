@@ -178,6 +178,10 @@ format_interface(Xml *x, const MvDomainNet *net, bool live)
     if (net->source) {
         start(x, "source");
         attrf(x, net->type == MV_DOMAIN_NET_NETWORK ? "network" : "bridge", "%s", net->source);
+        if (live) {
+            attr_str(x, "portid", net->portid);
+            attr_str(x, "bridge", net->port_bridge);
+        }
         end(x, "source");
     }
     /* Generated tap names ("vnet*", libvirt's reserved prefix) belong to one run only. */

@@ -370,12 +370,18 @@ parse_interface(Parser *p, xmlNodePtr node, MvDomainNet **ret_net, GError **erro
     const char *source_attr = net->type == MV_DOMAIN_NET_NETWORK ? "network"
                             : net->type == MV_DOMAIN_NET_BRIDGE ? "bridge" : NULL;
     if (source) {
-        const char *const source_attrs[] = { source_attr, NULL };
+        /* The port a network gave a running guest: live XML only. */
+        bool live_port = net->type == MV_DOMAIN_NET_NETWORK && (p->flags & MV_DOMAIN_PARSE_LIVE);
+        const char *const source_attrs[] = { source_attr, live_port ? "portid" : NULL, "bridge", NULL };
         if (!source_attr)
             return unsupported(error, "<source> is not supported for interface type '%s'", type);
         if (!check_node(source, source_attrs, NULL, false, error))
             return false;
         net->source = attr(source, source_attr);
+        if (live_port) {
+            net->portid = attr(source, "portid");
+            net->port_bridge = attr(source, "bridge");
+        }
     }
     if (source_attr && (!net->source || !*net->source))
         return xml_error(error, "interface of type '%s' needs <source %s=>", type, source_attr);

@@ -105,6 +105,8 @@ mv_domain_net_free(MvDomainNet *net)
         return;
     device_info_clear(&net->info);
     g_free(net->source);
+    g_free(net->portid);
+    g_free(net->port_bridge);
     g_free(net->target_dev);
     g_free(net->script);
     g_free(net);

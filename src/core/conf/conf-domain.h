@@ -318,6 +318,8 @@ typedef struct {
     guint8 mac[MV_MAC_BUFLEN];
     bool mac_set;        /* false until parsed or generated */
     char *source;        /* network name (network) or bridge name (bridge) */
+    char *portid;        /* network, live: the UUID of the port the network daemon gave */
+    char *port_bridge;   /* network, live: the bridge that port plugs into */
     char *target_dev;    /* tap name: given for ethernet, or the live one */
     MvDomainNetModel model;
     char *script;        /* <script path=>: Xen's vif hotplug script; xen domains only */
