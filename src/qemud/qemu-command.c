@@ -547,6 +547,48 @@ put_bootindex(GString *s, unsigned index)
         g_string_append_printf(s, ",bootindex=%u", index);
 }
 
+static const char *
+usb_driver(int model)
+{
+    switch (model) {
+    case MV_DOMAIN_USB_MODEL_PIIX3_UHCI: return "piix3-usb-uhci";
+    case MV_DOMAIN_USB_MODEL_QEMU_XHCI: return "qemu-xhci";
+    case MV_DOMAIN_USB_MODEL_NEC_XHCI: return "nec-usb-xhci";
+    case MV_DOMAIN_USB_MODEL_ICH9_EHCI1: return "ich9-usb-ehci1";
+    case MV_DOMAIN_USB_MODEL_ICH9_UHCI1: return "ich9-usb-uhci1";
+    case MV_DOMAIN_USB_MODEL_ICH9_UHCI2: return "ich9-usb-uhci2";
+    case MV_DOMAIN_USB_MODEL_ICH9_UHCI3: return "ich9-usb-uhci3";
+    default: return NULL;
+    }
+}
+
+/* The first EHCI port a UHCI companion serves: <master startport=>, or the pair its model
+ * number says (uhci1: 0, uhci2: 2, uhci3: 4); -1 for a controller that is no companion. */
+static int
+usb_companion_firstport(const MvDomainController *ctrl)
+{
+    if (ctrl->type != MV_DOMAIN_CONTROLLER_USB || ctrl->model < MV_DOMAIN_USB_MODEL_ICH9_UHCI1 ||
+        ctrl->model > MV_DOMAIN_USB_MODEL_ICH9_UHCI3)
+        return -1;
+    if (ctrl->master_startport >= 0)
+        return ctrl->master_startport;
+    return (ctrl->model - MV_DOMAIN_USB_MODEL_ICH9_UHCI1) * 2;
+}
+
+/* <pm>: the ACPI sleep states the chipset's power management device announces. */
+static void
+build_pm(Cmd *c)
+{
+    const char *pm = c->q35 ? "ICH9-LPC" : "PIIX4_PM";
+    const MvTristate states[] = { c->def->pm_suspend_to_mem, c->def->pm_suspend_to_disk };
+    for (int i = 0; i < 2; i++) {
+        if (!states[i])
+            continue;
+        add(c, "-global");
+        addf(c, "%s.disable_s%d=%d", pm, i == 0 ? 3 : 4, states[i] == MV_TRISTATE_OFF ? 1 : 0);
+    }
+}
+
 static bool
 build_controllers(Cmd *c, GError **error)
 {
@@ -568,9 +610,7 @@ build_controllers(Cmd *c, GError **error)
                        : NULL;
                 break;
             case MV_DOMAIN_CONTROLLER_USB:
-                driver = ctrl->model == MV_DOMAIN_USB_MODEL_PIIX3_UHCI ? "piix3-usb-uhci"
-                       : ctrl->model == MV_DOMAIN_USB_MODEL_QEMU_XHCI ? "qemu-xhci"
-                       : ctrl->model == MV_DOMAIN_USB_MODEL_NEC_XHCI ? "nec-usb-xhci" : NULL;
+                driver = usb_driver(ctrl->model);
                 break;
             case MV_DOMAIN_CONTROLLER_SCSI:
                 driver = ctrl->model == MV_DOMAIN_SCSI_MODEL_VIRTIO_SCSI ? "virtio-scsi-pci" : "lsi";
@@ -597,7 +637,17 @@ build_controllers(Cmd *c, GError **error)
             if (ctrl->model == MV_DOMAIN_PCI_MODEL_PCIE_ROOT_PORT &&
                 ctrl->type == MV_DOMAIN_CONTROLLER_PCI)
                 g_string_append_printf(d, ",port=%d,chassis=%d", ctrl->port, ctrl->chassis);
-            put_str(d, "id", ctrl->info.alias);
+            if (ctrl->type == MV_DOMAIN_CONTROLLER_USB && ctrl->usb_ports > 0)
+                g_string_append_printf(d, ",p2=%d,p3=%d", ctrl->usb_ports, ctrl->usb_ports);
+            int firstport = usb_companion_firstport(ctrl);
+            if (firstport >= 0) {
+                /* A companion has no bus of its own: it serves ports of its master's. */
+                g_string_append(d, ",masterbus=");
+                put_escaped(d, ctrl->info.alias);
+                g_string_append_printf(d, ".0,firstport=%d", firstport);
+            } else {
+                put_str(d, "id", ctrl->info.alias);
+            }
             put_pci(c, d, &ctrl->info);
             add_pair(c, "-device", d);
         }
@@ -824,11 +874,62 @@ build_serials(Cmd *c)
     }
 }
 
+/* Channels: a chardev each and a port on virtio-serial0, numbered from 1 in order. */
+static bool
+build_channels(Cmd *c, GError **error)
+{
+    const MvDomainDef *def = c->def;
+    for (guint i = 0; i < def->channels->len; i++) {
+        const MvDomainChannel *ch = g_ptr_array_index(def->channels, i);
+        GString *cd = g_string_new(NULL);
+        switch (ch->type) {
+        case MV_DOMAIN_CHANNEL_PTY:
+            g_string_append_printf(cd, "pty,id=char%s", ch->info.alias);
+            break;
+        case MV_DOMAIN_CHANNEL_UNIX: {
+            g_autofree char *path = ch->path ? g_strdup(ch->path)
+                                             : g_build_filename(c->paths->run_dir, ch->target_name, NULL);
+            g_string_append_printf(cd, "socket,id=char%s", ch->info.alias);
+            put_str(cd, "path", path);
+            if (ch->mode == MV_DOMAIN_CHR_MODE_BIND)
+                g_string_append(cd, ",server=on,wait=off");
+            break;
+        }
+        case MV_DOMAIN_CHANNEL_SPICEVMC:
+            g_string_free(cd, TRUE);
+            return unsupported(error, "channel '%s' of type 'spicevmc' needs SPICE graphics",
+                               ch->target_name);
+        case MV_DOMAIN_CHANNEL_LAST:
+            break;
+        }
+        add_pair(c, "-chardev", cd);
+        GString *d = device("virtserialport");
+        g_string_append_printf(d, ",bus=virtio-serial0.0,nr=%u,chardev=char%s", i + 1, ch->info.alias);
+        put_str(d, "id", ch->info.alias);
+        put_str(d, "name", ch->target_name);
+        add_pair(c, "-device", d);
+    }
+    return true;
+}
+
+/* The USB bus inputs attach to: controller 0, its master when it is an ICH9 set. */
+static const MvDomainController *
+usb_bus0(const MvDomainDef *def)
+{
+    for (guint i = 0; i < def->controllers->len; i++) {
+        const MvDomainController *ctrl = g_ptr_array_index(def->controllers, i);
+        if (ctrl->type == MV_DOMAIN_CONTROLLER_USB && ctrl->index == 0 &&
+            usb_companion_firstport(ctrl) < 0)
+            return ctrl;
+    }
+    return NULL;
+}
+
 static bool
 build_inputs(Cmd *c, GError **error)
 {
     const MvDomainDef *def = c->def;
-    const MvDomainController *usb = mv_domain_def_find_controller(def, MV_DOMAIN_CONTROLLER_USB, 0);
+    const MvDomainController *usb = usb_bus0(def);
     for (guint i = 0; i < def->inputs->len; i++) {
         const MvDomainInput *input = g_ptr_array_index(def->inputs, i);
         static const char *const usb_drivers[] = { "usb-mouse", "usb-kbd", "usb-tablet" };
@@ -1001,11 +1102,12 @@ qemu_command_build(const MvDomainDef *def, const QemuCaps *caps, const QemuComma
     add(&c, "-mon");
     add(&c, "chardev=charmonitor,id=monitor,mode=control");
     build_clock_and_lifecycle(&c);
+    build_pm(&c);
 
     if (!build_controllers(&c, error) || !build_disks(&c, error) || !build_nets(&c, error))
         return NULL;
     build_serials(&c);
-    if (!build_inputs(&c, error))
+    if (!build_channels(&c, error) || !build_inputs(&c, error))
         return NULL;
     build_display(&c);
     build_misc(&c);

@@ -188,6 +188,54 @@ has_pty_serial(const MvDomainDef *def)
     return false;
 }
 
+/* What the graphics of a started guest need from its monitor: the VNC port QEMU picked
+ * (autoport) and the passwords, which never go on the command line.  Returns the port, or
+ * -1 when there is no VNC display or QEMU did not say; a password that cannot be set is an
+ * error (the display would otherwise stay open without one). */
+static bool
+setup_graphics(QemuMonitor *mon, const MvDomainDef *def, int *ret_vnc_port, GError **error)
+{
+    *ret_vnc_port = -1;
+    for (guint i = 0; i < def->graphics->len; i++) {
+        const MvDomainGraphics *gr = def->graphics->pdata[i];
+        if (gr->type != MV_DOMAIN_GRAPHICS_VNC)
+            continue;
+        if (gr->passwd) {
+            json_object *args = json_object_new_object();
+            json_object_object_add(args, "protocol", json_object_new_string("vnc"));
+            json_object_object_add(args, "password", json_object_new_string(gr->passwd));
+            bool ok = qemu_monitor_command(mon, "set_password", args, NULL, 5000, error);
+            json_object_put(args);
+            if (!ok)
+                return false;
+        }
+        if (!gr->autoport)
+            continue;
+        json_object *reply = NULL, *service = NULL;
+        g_autoptr(GError) err = NULL;
+        if (!qemu_monitor_command(mon, "query-vnc", NULL, &reply, 5000, &err)) {
+            g_warning("cannot read the VNC port QEMU chose: %s", err->message);
+            continue;
+        }
+        guint64 port;
+        if (json_object_object_get_ex(reply, "service", &service) &&
+            g_ascii_string_to_unsigned(json_object_get_string(service), 10, 1, 65535, &port, NULL))
+            *ret_vnc_port = (int)port;
+        json_object_put(reply);
+    }
+    return true;
+}
+
+static void
+set_vnc_port(MvDomainDef *def, int port)
+{
+    for (guint i = 0; i < def->graphics->len && port > 0; i++) {
+        MvDomainGraphics *gr = def->graphics->pdata[i];
+        if (gr->type == MV_DOMAIN_GRAPHICS_VNC && gr->autoport)
+            gr->port = port;
+    }
+}
+
 /* Record the pty of each pty serial port (and the console mirroring it) in the live XML. */
 static void
 set_pty_paths(MvDomainDef *def, GHashTable *ptys)
@@ -331,6 +379,13 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     bool ok = qemu_process_launch((const char *const *)argv, &opts, &proc, error);
     qemu_taps_close(&taps);   /* QEMU has its own copies now */
     g_autoptr(GHashTable) ptys = ok && has_pty_serial(def) ? query_ptys(qemu_process_monitor(proc)) : NULL;
+    int vnc_port = -1;
+    if (ok && def->graphics->len && !setup_graphics(qemu_process_monitor(proc), def, &vnc_port, error)) {
+        g_prefix_error(error, "cannot set up the graphics of domain '%s': ", obj->name);
+        qemu_process_stop(proc, false, NULL);
+        g_clear_pointer(&proc, qemu_process_free);
+        ok = false;
+    }
     mv_domain_obj_lock(obj);
     if (!ok) {
         qemu_net_ports_release(netd_sock, (MvDomainDef *)def);
@@ -340,6 +395,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         return false;
     }
     set_pty_paths(obj->def, ptys);
+    set_vnc_port(obj->def, vnc_port);
     priv->proc = proc;
     mv_domain_list_set_id(drv->domains, obj, id);
     priv->inhibiting = true;

@@ -49,6 +49,8 @@ static const char *const good_cases[] = {
     "disk-volume",
     "lxc-minimal",
     "lxc-full",
+    "virt-install-pc",
+    "virt-install-q35",
 };
 
 static const char *const bad_cases[] = {
@@ -92,6 +94,9 @@ static const char *const bad_cases[] = {
     "err-lxc-init-hvm",
     "err-lxc-filesystem-qemu",
     "err-lxc-cap-unknown",
+    "err-master-on-ehci",
+    "err-channel-no-target",
+    "err-pm-enabled-missing",
 };
 
 static bool

@@ -83,6 +83,8 @@ static const ArgvCase cases[] = {
     { "usb-none", false },
     { "kitchen-sink-pc", false },
     { "kitchen-sink-q35", false },
+    { "virt-install-pc", false },
+    { "virt-install-q35", false },
 };
 
 /* Fixed inputs, so that the golden files do not depend on this host. */

@@ -219,6 +219,8 @@ add_controller(MvDomainDef *def, MvDomainControllerType type, int index, int mod
     ctrl->model = model;
     ctrl->chassis = -1;
     ctrl->port = -1;
+    ctrl->usb_ports = -1;
+    ctrl->master_startport = -1;
     controller_insert(def, ctrl);
     return ctrl;
 }
@@ -314,23 +316,50 @@ fill_disks(MvDomainDef *def, bool q35, GError **error)
     return true;
 }
 
+/* A UHCI companion of the ICH9 set: it shares its EHCI master's index. */
+static bool
+usb_companion(const MvDomainController *ctrl)
+{
+    return ctrl->type == MV_DOMAIN_CONTROLLER_USB &&
+           (ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_UHCI1 || ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_UHCI2 ||
+            ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_UHCI3);
+}
+
+/* A virtio-serial controller for the channels, as libvirt adds one. */
+static void
+fill_channels(MvDomainDef *def)
+{
+    if (def->channels->len &&
+        !mv_domain_def_find_controller(def, MV_DOMAIN_CONTROLLER_VIRTIO_SERIAL, 0))
+        add_controller(def, MV_DOMAIN_CONTROLLER_VIRTIO_SERIAL, 0, -1);
+}
+
 static bool
 fill_controllers(MvDomainDef *def, bool q35, GError **error)
 {
-    /* Missing indexes: the lowest free one of the type, in document order. */
+    /* Missing indexes: the lowest free one of the type, in document order; a companion takes
+     * the index of the EHCI master before it. */
+    int ehci_index = 0;
     for (guint i = 0; i < def->controllers->len; i++) {
         MvDomainController *ctrl = g_ptr_array_index(def->controllers, i);
-        if (ctrl->index >= 0)
-            continue;
-        int index = 0;
-        while (mv_domain_def_find_controller(def, ctrl->type, index))
-            index++;
-        ctrl->index = index;
+        if (ctrl->index < 0 && usb_companion(ctrl))
+            ctrl->index = ehci_index;
+        if (ctrl->index < 0) {
+            int index = 0;
+            while (mv_domain_def_find_controller(def, ctrl->type, index))
+                index++;
+            ctrl->index = index;
+        }
+        if (ctrl->type == MV_DOMAIN_CONTROLLER_USB && ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_EHCI1)
+            ehci_index = ctrl->index;
     }
     for (guint i = 0; i < def->controllers->len; i++) {
         const MvDomainController *a = g_ptr_array_index(def->controllers, i);
         for (guint j = i + 1; j < def->controllers->len; j++) {
             const MvDomainController *b = g_ptr_array_index(def->controllers, j);
+            /* The ICH9 set is one USB bus: its master and companions share an index. */
+            if ((usb_companion(a) || usb_companion(b)) && a->model != b->model)
+                continue;
             if (a->type == b->type && a->index == b->index)
                 return xml_error(error, "Multiple '%s' controllers with index '%d'",
                                  mv_domain_controller_to_string(a->type), a->index);
@@ -487,8 +516,13 @@ fill_chardevs(MvDomainDef *def, GError **error)
 static MvDomainController *
 usb_controller(MvDomainDef *def)
 {
-    MvDomainController *usb = mv_domain_def_find_controller(def, MV_DOMAIN_CONTROLLER_USB, 0);
-    return usb && usb->model != MV_DOMAIN_USB_MODEL_NONE ? usb : NULL;
+    /* The bus of index 0: its master when it is an ICH9 set. */
+    for (guint i = 0; i < def->controllers->len; i++) {
+        MvDomainController *ctrl = g_ptr_array_index(def->controllers, i);
+        if (ctrl->type == MV_DOMAIN_CONTROLLER_USB && ctrl->index == 0 && !usb_companion(ctrl))
+            return ctrl->model != MV_DOMAIN_USB_MODEL_NONE ? ctrl : NULL;
+    }
+    return NULL;
 }
 
 static bool
@@ -525,7 +559,10 @@ fill_inputs(MvDomainDef *def, GError **error)
 
     /* USB ports in order from 1 on bus 0. */
     const MvDomainController *usb = usb_controller(def);
-    unsigned nports = usb && usb->model == MV_DOMAIN_USB_MODEL_PIIX3_UHCI ? UHCI_PORTS : XHCI_PORTS;
+    unsigned nports = !usb ? 0
+                    : usb->model == MV_DOMAIN_USB_MODEL_PIIX3_UHCI ? UHCI_PORTS
+                    : usb->model == MV_DOMAIN_USB_MODEL_ICH9_EHCI1 ? USB_EHCI_PORTS
+                    : usb->usb_ports > 0 ? (unsigned)usb->usb_ports : XHCI_PORTS;
     for (guint i = 0; i < def->inputs->len; i++) {
         MvDomainInput *input = g_ptr_array_index(def->inputs, i);
         if (input->bus != MV_DOMAIN_INPUT_BUS_USB) {
@@ -713,6 +750,8 @@ fill_aliases(MvDomainDef *def, bool q35)
         set_alias(&def->memballoon->info, "balloon0");
     for (guint i = 0; i < def->rngs->len; i++)
         set_alias(&((MvDomainRng *)g_ptr_array_index(def->rngs, i))->info, "rng%u", i);
+    for (guint i = 0; i < def->channels->len; i++)
+        set_alias(&((MvDomainChannel *)g_ptr_array_index(def->channels, i))->info, "channel%u", i);
 }
 
 bool
@@ -728,6 +767,7 @@ mv_domain_def_fill_defaults(MvDomainDef *def, const MvDomainDefaults *defaults, 
     return fill_memory_and_vcpus(def, error) &&
            fill_boot(def, error) &&
            fill_disks(def, q35, error) &&
+           (fill_channels(def), true) &&
            fill_controllers(def, q35, error) &&
            fill_nets(def, error) &&
            fill_chardevs(def, error) &&

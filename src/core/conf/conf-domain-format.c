@@ -146,6 +146,13 @@ format_controller(Xml *x, const MvDomainController *ctrl, bool live)
     if (ctrl->index >= 0)   /* unset until defaults number the controllers */
         attrf(x, "index", "%d", ctrl->index);
     attr_str(x, "model", model);
+    if (ctrl->usb_ports > 0)
+        attrf(x, "ports", "%d", ctrl->usb_ports);
+    if (ctrl->master_startport >= 0) {
+        start(x, "master");
+        attrf(x, "startport", "%d", ctrl->master_startport);
+        end(x, "master");
+    }
     if (ctrl->model_name) {
         start(x, "model");
         attrf(x, "name", "%s", ctrl->model_name);
@@ -247,6 +254,30 @@ format_chr(Xml *x, const char *name, const MvDomainChr *chr, bool live)
 }
 
 static void
+format_channel(Xml *x, const MvDomainChannel *ch, bool live)
+{
+    const char *path = ch->type != MV_DOMAIN_CHANNEL_PTY || live ? ch->path : NULL;
+    start(x, "channel");
+    attr_name(x, "type", mv_domain_channel_to_string(ch->type));
+    if (ch->type == MV_DOMAIN_CHANNEL_UNIX) {
+        start(x, "source");
+        attr_name(x, "mode", mv_domain_chr_mode_to_string(ch->mode));
+        attr_str(x, "path", path);
+        end(x, "source");
+    } else if (path) {
+        start(x, "source");
+        attrf(x, "path", "%s", path);
+        end(x, "source");
+    }
+    start(x, "target");
+    attrf(x, "type", "virtio");
+    attrf(x, "name", "%s", ch->target_name);
+    end(x, "target");
+    format_info(x, &ch->info, live);
+    end(x, "channel");
+}
+
+static void
 format_input(Xml *x, const MvDomainInput *input, bool live)
 {
     start(x, "input");
@@ -312,6 +343,8 @@ format_devices(Xml *x, const MvDomainDef *def, bool live, bool secure)
         format_chr(x, "serial", g_ptr_array_index(def->serials, i), live);
     for (guint i = 0; i < def->consoles->len; i++)
         format_chr(x, "console", g_ptr_array_index(def->consoles, i), live);
+    for (guint i = 0; i < def->channels->len; i++)
+        format_channel(x, g_ptr_array_index(def->channels, i), live);
     for (guint i = 0; i < def->inputs->len; i++)
         format_input(x, g_ptr_array_index(def->inputs, i), live);
     for (guint i = 0; i < def->graphics->len; i++)
@@ -526,6 +559,19 @@ mv_domain_def_format(const MvDomainDef *def, unsigned flags, int id, GError **er
     text_element(&x, "on_poweroff", mv_domain_lifecycle_to_string(def->on_poweroff));
     text_element(&x, "on_reboot", mv_domain_lifecycle_to_string(def->on_reboot));
     text_element(&x, "on_crash", mv_domain_lifecycle_to_string(def->on_crash));
+    if (def->pm_suspend_to_mem || def->pm_suspend_to_disk) {
+        start(&x, "pm");
+        const MvTristate pm[] = { def->pm_suspend_to_mem, def->pm_suspend_to_disk };
+        const char *const names[] = { "suspend-to-mem", "suspend-to-disk" };
+        for (int i = 0; i < 2; i++) {
+            if (!pm[i])
+                continue;
+            start(&x, names[i]);
+            attr_name(&x, "enabled", tristate_yesno(pm[i]));
+            end(&x, names[i]);
+        }
+        end(&x, "pm");
+    }
     format_devices(&x, def, live, secure);
     end(&x, "domain");
 

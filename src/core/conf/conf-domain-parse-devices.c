@@ -243,13 +243,15 @@ parse_disk(Parser *p, xmlNodePtr node, MvDomainDisk **ret_disk, GError **error)
 static bool
 parse_controller(Parser *p, xmlNodePtr node, MvDomainController **ret_ctrl, GError **error)
 {
-    static const char *const attrs[] = { "type", "index", "model", NULL };
-    static const char *const children[] = { "model", "target", "address", "alias", NULL };
+    static const char *const attrs[] = { "type", "index", "model", "ports", NULL };
+    static const char *const children[] = { "model", "target", "master", "address", "alias", NULL };
     g_autoptr(MvDomainController) ctrl = g_new0(MvDomainController, 1);
     ctrl->model = -1;
     ctrl->chassis = -1;
     ctrl->port = -1;
     ctrl->index = -1;
+    ctrl->usb_ports = -1;
+    ctrl->master_startport = -1;
     if (!check_node(node, attrs, children, false, error))
         return false;
 
@@ -284,6 +286,42 @@ parse_controller(Parser *p, xmlNodePtr node, MvDomainController **ret_ctrl, GErr
     }
     if (ctrl->type == MV_DOMAIN_CONTROLLER_PCI && ctrl->model < 0)
         return xml_error(error, "missing attribute 'model' in <controller type='pci'>");
+
+    /* ports= sizes an xHCI controller (QEMU's p2/p3: USB 2 and USB 3 ports each). */
+    unsigned ports = 0;
+    bool has_ports;
+    if (!uint_attr(node, "ports", USB_XHCI_MAX_PORTS, &ports, &has_ports, error))
+        return false;
+    if (has_ports) {
+        if (ctrl->type != MV_DOMAIN_CONTROLLER_USB ||
+            (ctrl->model != MV_DOMAIN_USB_MODEL_QEMU_XHCI && ctrl->model != MV_DOMAIN_USB_MODEL_NEC_XHCI))
+            return unsupported(error, "ports= is only supported on USB controllers of model "
+                               "'qemu-xhci' or 'nec-xhci'");
+        if (ports == 0)
+            return xml_error(error, "USB controller ports= must be at least 1");
+        ctrl->usb_ports = (int)ports;
+    }
+    xmlNodePtr master;
+    if (!single_child(node, "master", &master, error))
+        return false;
+    bool companion = ctrl->type == MV_DOMAIN_CONTROLLER_USB &&
+                     (ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_UHCI1 ||
+                      ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_UHCI2 ||
+                      ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_UHCI3);
+    if (master) {
+        static const char *const master_attrs[] = { "startport", NULL };
+        unsigned start = 0;
+        bool has_start;
+        if (!companion)
+            return unsupported(error, "<master> is only supported on the ICH9 UHCI companion "
+                               "controllers (ich9-uhci1, ich9-uhci2, ich9-uhci3)");
+        if (!check_node(master, master_attrs, NULL, false, error) ||
+            !uint_attr(master, "startport", USB_EHCI_PORTS - 1, &start, &has_start, error))
+            return false;
+        if (!has_start)
+            return xml_error(error, "missing attribute 'startport' in <master>");
+        ctrl->master_startport = (int)start;
+    }
 
     xmlNodePtr model_node, target;
     if (!single_child(node, "model", &model_node, error) ||
@@ -514,6 +552,69 @@ parse_chr(Parser *p, xmlNodePtr node, bool console, MvDomainChr **ret_chr, GErro
     if (!parse_device_info(p, node, what, false, &chr->info, error))
         return false;
     *ret_chr = g_steal_pointer(&chr);
+    return true;
+}
+
+static bool
+parse_channel(Parser *p, xmlNodePtr node, MvDomainChannel **ret_channel, GError **error)
+{
+    static const char *const attrs[] = { "type", NULL };
+    static const char *const children[] = { "source", "target", "address", "alias", NULL };
+    g_autoptr(MvDomainChannel) ch = g_new0(MvDomainChannel, 1);
+    ch->mode = MV_DOMAIN_CHR_MODE_BIND;
+    if (!check_node(node, attrs, children, false, error))
+        return false;
+    g_autofree char *type = attr(node, "type");
+    if (!type)
+        return xml_error(error, "missing attribute 'type' in <channel>");
+    int v = mv_domain_channel_from_string(type);
+    if (v < 0)
+        return unsupported(error, "<channel> type '%s' is not supported", type);
+    ch->type = v;
+
+    xmlNodePtr source, target;
+    if (!single_child(node, "source", &source, error) || !single_child(node, "target", &target, error))
+        return false;
+    if (source) {
+        static const char *const src_attrs[] = { "path", "mode", NULL };
+        int mode = ch->mode;
+        if (ch->type != MV_DOMAIN_CHANNEL_UNIX && ch->type != MV_DOMAIN_CHANNEL_PTY)
+            return xml_error(error, "<channel> of type '%s' takes no <source>", type);
+        if (!check_node(source, src_attrs, NULL, false, error) ||
+            !enum_attr(source, "mode", mv_domain_chr_mode_from_string, true, &mode, error))
+            return false;
+        ch->mode = mode;
+        ch->path = attr(source, "path");
+        if (ch->type == MV_DOMAIN_CHANNEL_PTY && !(p->flags & MV_DOMAIN_PARSE_LIVE))
+            g_clear_pointer(&ch->path, g_free);
+        if (ch->path && !absolute_path(ch->path, "channel path", error))
+            return false;
+    }
+    if (ch->type == MV_DOMAIN_CHANNEL_UNIX && ch->mode == MV_DOMAIN_CHR_MODE_CONNECT && !ch->path)
+        return xml_error(error, "<channel type='unix'> in mode 'connect' needs <source path=>");
+    if (!target)
+        return xml_error(error, "<channel> needs a <target type='virtio' name=...>");
+    static const char *const target_attrs[] = { "type", "name", "state", NULL };
+    if (!check_node(target, target_attrs, NULL, false, error))
+        return false;
+    g_autofree char *ttype = attr(target, "type");
+    if (!ttype || !g_str_equal(ttype, "virtio"))
+        return unsupported(error, "<channel> target type '%s' is not supported: only 'virtio' is",
+                           ttype ? ttype : "(none)");
+    ch->target_name = attr(target, "name");
+    if (ch->type == MV_DOMAIN_CHANNEL_SPICEVMC && !ch->target_name)
+        ch->target_name = g_strdup("com.redhat.spice.0");
+    if (!ch->target_name || !*ch->target_name)
+        return xml_error(error, "<channel> target needs a name=");
+    for (const char *c = ch->target_name; *c; c++) {
+        if (!g_ascii_isalnum(*c) && !strchr("._-", *c))
+            return xml_error(error, "channel target name '%s' may only hold letters, digits, "
+                             "'.', '_' and '-'", ch->target_name);
+    }
+    /* state= is what the guest agent reports while running: live XML only, not kept. */
+    if (!parse_device_info(p, node, "channel", false, &ch->info, error))
+        return false;
+    *ret_channel = g_steal_pointer(&ch);
     return true;
 }
 
@@ -815,7 +916,7 @@ mv_domain_parse_devices(Parser *p, xmlNodePtr node, MvDomainDef *def, GError **e
     static const char *const children[] = { "emulator", "disk", "controller", "interface",
                                             "serial", "console", "input", "graphics", "audio",
                                             "video", "watchdog", "memballoon", "rng",
-                                            "filesystem", NULL };
+                                            "filesystem", "channel", NULL };
     if (!check_node(node, NULL, children, false, error))
         return false;
     FOREACH_CHILD(c, node) {
@@ -894,6 +995,11 @@ mv_domain_parse_devices(Parser *p, xmlNodePtr node, MvDomainDef *def, GError **e
         } else if (g_str_equal(name, "filesystem")) {
             if (!mv_domain_lxc_parse_filesystem(p, c, def, error))
                 return false;
+        } else if (g_str_equal(name, "channel")) {
+            MvDomainChannel *ch = NULL;
+            if (!parse_channel(p, c, &ch, error))
+                return false;
+            g_ptr_array_add(def->channels, ch);
         } else if (g_str_equal(name, "rng")) {
             MvDomainRng *rng = NULL;
             if (!parse_rng(p, c, &rng, error))

@@ -445,6 +445,30 @@ parse_text_child(xmlNodePtr node, char **ret, GError **error)
     return true;
 }
 
+/* <pm><suspend-to-mem enabled='no'/><suspend-to-disk enabled='no'/></pm> */
+static bool
+parse_pm(xmlNodePtr node, MvDomainDef *def, GError **error)
+{
+    static const char *const children[] = { "suspend-to-mem", "suspend-to-disk", NULL };
+    static const char *const attrs[] = { "enabled", NULL };
+    if (!check_node(node, NULL, children, false, error))
+        return false;
+    for (int i = 0; i < 2; i++) {
+        xmlNodePtr c;
+        MvTristate *t = i == 0 ? &def->pm_suspend_to_mem : &def->pm_suspend_to_disk;
+        if (!single_child(node, children[i], &c, error))
+            return false;
+        if (!c)
+            continue;
+        if (!check_node(c, attrs, NULL, false, error) ||
+            !tristate_attr(c, "enabled", true, t, error))
+            return false;
+        if (*t == MV_TRISTATE_ABSENT)
+            return xml_error(error, "missing attribute 'enabled' in <%s>", children[i]);
+    }
+    return true;
+}
+
 static bool
 parse_domain(Parser *p, xmlNodePtr root, MvDomainDef *def, GError **error)
 {
@@ -537,7 +561,7 @@ parse_domain(Parser *p, xmlNodePtr root, MvDomainDef *def, GError **error)
         } else if (g_str_equal(name, "resource")) {
             ok = mv_domain_lxc_parse_resource(c, def, error);
         } else if (g_str_equal(name, "pm")) {
-            ok = unsupported(error, "power management (<pm>) is not supported");
+            ok = parse_pm(c, def, error);
         } else if (g_str_equal(name, "devices")) {
             ok = mv_domain_parse_devices(p, c, def, error);
         }

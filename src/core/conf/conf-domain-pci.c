@@ -188,7 +188,13 @@ controller_kind(const Pci *pci, const MvDomainController *ctrl)
         if (ctrl->model == MV_DOMAIN_USB_MODEL_NONE ||
             (!pci->q35 && ctrl->index == 0 && ctrl->model == MV_DOMAIN_USB_MODEL_PIIX3_UHCI))
             return KIND_NONE;
-        return ctrl->model == MV_DOMAIN_USB_MODEL_PIIX3_UHCI ? KIND_CONVENTIONAL : KIND_EXPRESS;
+        /* The ICH9 set is conventional PCI; each of its four takes a slot of its own (the
+         * companions find their master by bus name, not by slot). */
+        return ctrl->model == MV_DOMAIN_USB_MODEL_PIIX3_UHCI ||
+               ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_EHCI1 ||
+               ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_UHCI1 ||
+               ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_UHCI2 ||
+               ctrl->model == MV_DOMAIN_USB_MODEL_ICH9_UHCI3 ? KIND_CONVENTIONAL : KIND_EXPRESS;
     case MV_DOMAIN_CONTROLLER_SCSI:
         return ctrl->model == MV_DOMAIN_SCSI_MODEL_VIRTIO_SCSI ? KIND_EXPRESS : KIND_CONVENTIONAL;
     case MV_DOMAIN_CONTROLLER_VIRTIO_SERIAL:
@@ -262,6 +268,8 @@ new_pci_controller(Pci *pci, MvDomainPciModel model)
     ctrl->model = model;
     ctrl->chassis = -1;
     ctrl->port = -1;
+    ctrl->usb_ports = -1;
+    ctrl->master_startport = -1;
     g_ptr_array_add(pci->def->controllers, ctrl);
     add_bus(pci, ctrl);
     return ctrl;

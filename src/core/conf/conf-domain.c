@@ -45,7 +45,8 @@ MV_ENUM_IMPL(mv_domain_disk_discard, MV_DOMAIN_DISK_DISCARD_LAST, "default", "un
 MV_ENUM_IMPL(mv_domain_controller, MV_DOMAIN_CONTROLLER_LAST,
              "ide", "scsi", "sata", "virtio-serial", "usb", "pci")
 MV_ENUM_IMPL(mv_domain_usb_model, MV_DOMAIN_USB_MODEL_LAST,
-             "piix3-uhci", "qemu-xhci", "nec-xhci", "none")
+             "piix3-uhci", "qemu-xhci", "nec-xhci", "none", "ich9-ehci1", "ich9-uhci1",
+             "ich9-uhci2", "ich9-uhci3")
 MV_ENUM_IMPL(mv_domain_scsi_model, MV_DOMAIN_SCSI_MODEL_LAST, "lsilogic", "virtio-scsi")
 MV_ENUM_IMPL(mv_domain_pci_model, MV_DOMAIN_PCI_MODEL_LAST,
              "pci-root", "pcie-root", "pcie-root-port", "pcie-to-pci-bridge")
@@ -56,6 +57,7 @@ MV_ENUM_IMPL(mv_domain_chr, MV_DOMAIN_CHR_LAST, "pty", "file", "unix", "nmdm")
 MV_ENUM_IMPL(mv_domain_chr_mode, MV_DOMAIN_CHR_MODE_LAST, "bind", "connect")
 MV_ENUM_IMPL(mv_domain_chr_target, MV_DOMAIN_CHR_TARGET_LAST, "none", "isa-serial", "serial",
              "xen", "lxc")
+MV_ENUM_IMPL(mv_domain_channel, MV_DOMAIN_CHANNEL_LAST, "pty", "unix", "spicevmc")
 MV_ENUM_IMPL(mv_domain_input, MV_DOMAIN_INPUT_LAST, "mouse", "keyboard", "tablet")
 MV_ENUM_IMPL(mv_domain_input_bus, MV_DOMAIN_INPUT_BUS_LAST, "none", "ps2", "usb", "virtio", "xen")
 MV_ENUM_IMPL(mv_domain_graphics, MV_DOMAIN_GRAPHICS_LAST, "vnc", "sdl")
@@ -162,6 +164,17 @@ mv_domain_memballoon_free(MvDomainMemballoon *balloon)
 }
 
 void
+mv_domain_channel_free(MvDomainChannel *channel)
+{
+    if (!channel)
+        return;
+    device_info_clear(&channel->info);
+    g_free(channel->path);
+    g_free(channel->target_name);
+    g_free(channel);
+}
+
+void
 mv_domain_rng_free(MvDomainRng *rng)
 {
     if (!rng)
@@ -216,6 +229,7 @@ mv_domain_def_new(void)
     def->videos = g_ptr_array_new_with_free_func((GDestroyNotify)mv_domain_video_free);
     def->watchdogs = g_ptr_array_new_with_free_func((GDestroyNotify)mv_domain_watchdog_free);
     def->rngs = g_ptr_array_new_with_free_func((GDestroyNotify)mv_domain_rng_free);
+    def->channels = g_ptr_array_new_with_free_func((GDestroyNotify)mv_domain_channel_free);
     return def;
 }
 
@@ -255,6 +269,7 @@ mv_domain_def_free(MvDomainDef *def)
     mv_domain_memballoon_free(def->memballoon);
     g_ptr_array_unref(def->rngs);
     mv_domain_container_clear(&def->ct);
+    g_ptr_array_unref(def->channels);
     g_free(def);
 }
 

@@ -255,12 +255,22 @@ typedef enum {
     MV_DOMAIN_CONTROLLER_LAST,
 } MvDomainControllerType;
 
+/* USB ports: an xHCI controller takes at most 15 (QEMU's limit for p2/p3); the ICH9 EHCI
+ * master has 6, which its UHCI companions take in pairs from <master startport=>. */
+#define USB_XHCI_MAX_PORTS 15
+#define USB_EHCI_PORTS 6
+
 /* model= of each controller type that has one; -1 in MvDomainController.model: absent. */
 typedef enum {
     MV_DOMAIN_USB_MODEL_PIIX3_UHCI,
     MV_DOMAIN_USB_MODEL_QEMU_XHCI,
     MV_DOMAIN_USB_MODEL_NEC_XHCI,
     MV_DOMAIN_USB_MODEL_NONE,
+    /* The ICH9 set: an EHCI master and UHCI companions (<master startport=>). */
+    MV_DOMAIN_USB_MODEL_ICH9_EHCI1,
+    MV_DOMAIN_USB_MODEL_ICH9_UHCI1,
+    MV_DOMAIN_USB_MODEL_ICH9_UHCI2,
+    MV_DOMAIN_USB_MODEL_ICH9_UHCI3,
     MV_DOMAIN_USB_MODEL_LAST,
 } MvDomainUsbModel;
 
@@ -287,6 +297,9 @@ typedef struct {
     char *model_name;
     int chassis;
     int port;
+    /* USB: ports= (xHCI port count); <master startport=> of a UHCI companion; -1 absent */
+    int usb_ports;
+    int master_startport;
 } MvDomainController;
 
 void mv_domain_controller_free(MvDomainController *ctrl);
@@ -366,6 +379,26 @@ typedef struct {
 
 void mv_domain_chr_free(MvDomainChr *chr);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainChr, mv_domain_chr_free)
+
+/* <channel type=>: a virtio-serial port to the guest (guest agent, SPICE agent). */
+typedef enum {
+    MV_DOMAIN_CHANNEL_PTY,
+    MV_DOMAIN_CHANNEL_UNIX,
+    MV_DOMAIN_CHANNEL_SPICEVMC,
+    MV_DOMAIN_CHANNEL_LAST,
+} MvDomainChannelType;
+
+typedef struct {
+    MvDomainDeviceInfo info;
+    MvDomainChannelType type;
+    /* unix: the socket; NULL with mode bind: a path in the guest's run directory */
+    char *path;
+    MvDomainChrMode mode;
+    char *target_name;   /* <target type='virtio' name=>: "org.qemu.guest_agent.0" */
+} MvDomainChannel;
+
+void mv_domain_channel_free(MvDomainChannel *channel);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainChannel, mv_domain_channel_free)
 
 typedef enum {
     MV_DOMAIN_INPUT_MOUSE,
@@ -656,6 +689,9 @@ typedef struct {
     MvDomainMemballoon *memballoon; /* NULL until filled (then model virtio or none) */
     GPtrArray *rngs;              /* MvDomainRng* */
     MvDomainContainer ct;         /* type='lxc' only */
+    GPtrArray *channels;          /* MvDomainChannel* */
+    /* <pm>: suspend-to-mem / suspend-to-disk enabled= */
+    MvTristate pm_suspend_to_mem, pm_suspend_to_disk;
 } MvDomainDef;
 
 MV_ENUM_DECL(mv_tristate_onoff);
@@ -694,6 +730,7 @@ MV_ENUM_DECL(mv_domain_chr_target);
 MV_ENUM_DECL(mv_domain_fs);
 MV_ENUM_DECL(mv_domain_caps_policy);
 MV_ENUM_DECL(mv_domain_cap);
+MV_ENUM_DECL(mv_domain_channel);
 MV_ENUM_DECL(mv_domain_input);
 MV_ENUM_DECL(mv_domain_input_bus);
 MV_ENUM_DECL(mv_domain_graphics);
