@@ -21,6 +21,8 @@
 #define VNC_AUTOPORT_LAST_DISPLAY 99
 
 #define VNC_PORT_BASE 5900
+/* Where VNC and SPICE listen when the definition names no address: this host only. */
+#define GRAPHICS_DEFAULT_LISTEN "127.0.0.1"
 
 static bool
 unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -109,8 +111,24 @@ validate_cpu_clock_firmware(const MvDomainDef *def, bool kvm, GError **error)
 
 /* Device settings that have no QEMU spelling here. */
 static bool
-validate_devices(const MvDomainDef *def, GError **error)
+validate_devices(const MvDomainDef *def, const QemuCaps *caps, GError **error)
 {
+    bool spice = false;
+    for (guint i = 0; i < def->graphics->len; i++) {
+        const MvDomainGraphics *gr = g_ptr_array_index(def->graphics, i);
+        if (gr->type != MV_DOMAIN_GRAPHICS_SPICE)
+            continue;
+        spice = true;
+        if (!qemu_caps_has_command(caps, "query-spice"))
+            return unsupported(error, "SPICE graphics need a QEMU built with SPICE, and "
+                               "emulator '%s' is not", qemu_caps_binary(caps));
+    }
+    for (guint i = 0; i < def->channels->len; i++) {
+        const MvDomainChannel *ch = g_ptr_array_index(def->channels, i);
+        if (ch->type == MV_DOMAIN_CHANNEL_SPICEVMC && !spice)
+            return unsupported(error, "channel '%s' of type 'spicevmc' needs SPICE graphics",
+                               ch->target_name);
+    }
     for (guint i = 0; i < def->disks->len; i++) {
         const MvDomainDisk *disk = g_ptr_array_index(def->disks, i);
         /* qcow2 metadata cannot be shared between writers. */
@@ -169,7 +187,7 @@ qemu_command_validate(const MvDomainDef *def, const QemuCaps *caps, GError **err
         return unsupported(error, "Maximum CPUs greater than specified machine type limit %u",
                            machine->max_cpus);
     return validate_lifecycle(def, error) && validate_cpu_clock_firmware(def, kvm, error) &&
-           validate_devices(def, error);
+           validate_devices(def, caps, error);
 }
 
 QemuCommandDefaults *
@@ -896,9 +914,9 @@ build_channels(Cmd *c, GError **error)
             break;
         }
         case MV_DOMAIN_CHANNEL_SPICEVMC:
-            g_string_free(cd, TRUE);
-            return unsupported(error, "channel '%s' of type 'spicevmc' needs SPICE graphics",
-                               ch->target_name);
+            /* qemu_command_validate made sure SPICE graphics exist. */
+            g_string_append_printf(cd, "spicevmc,id=char%s,name=vdagent", ch->info.alias);
+            break;
         case MV_DOMAIN_CHANNEL_LAST:
             break;
         }
@@ -959,6 +977,68 @@ build_inputs(Cmd *c, GError **error)
     return true;
 }
 
+/* A graphics socket: the one given, or one in the guest's run directory. */
+static char *
+graphics_socket(const Cmd *c, const MvDomainGraphics *gr)
+{
+    if (gr->socket)
+        return g_strdup(gr->socket);
+    return g_strdup_printf("%s/%s.sock", c->paths->run_dir, mv_domain_graphics_to_string(gr->type));
+}
+
+static void
+build_vnc(Cmd *c, const MvDomainGraphics *gr, unsigned audio)
+{
+    GString *v = g_string_new(NULL);
+    if (gr->listen_type == MV_DOMAIN_LISTEN_NONE) {
+        g_string_append(v, "none");
+    } else if (gr->listen_type == MV_DOMAIN_LISTEN_SOCKET) {
+        g_autofree char *path = graphics_socket(c, gr);
+        g_string_append(v, "unix:");
+        put_escaped(v, path);
+    } else {
+        const char *listen = gr->listen ? gr->listen : GRAPHICS_DEFAULT_LISTEN;
+        if (strchr(listen, ':'))
+            g_string_append_printf(v, "[%s]", listen);
+        else
+            g_string_append(v, listen);
+        int port = gr->autoport ? c->paths->vnc_port : gr->port;
+        if (port >= VNC_PORT_BASE)
+            g_string_append_printf(v, ":%d", port - VNC_PORT_BASE);
+        else
+            g_string_append_printf(v, ":0,to=%d", VNC_AUTOPORT_LAST_DISPLAY);
+    }
+    /* The password itself goes over QMP (set_password), never on the command line. */
+    if (gr->passwd)
+        g_string_append(v, ",password=on");
+    if (audio)
+        g_string_append_printf(v, ",audiodev=audio%u", audio);
+    add_pair(c, "-vnc", v);
+}
+
+/* SPICE on a TCP port (chosen by the driver for autoport) or a unix socket; with a password
+ * the ticket is set over QMP, without one ticketing is off. */
+static void
+build_spice(Cmd *c, const MvDomainGraphics *gr)
+{
+    GString *v = g_string_new(NULL);
+    if (gr->listen_type == MV_DOMAIN_LISTEN_SOCKET) {
+        g_autofree char *path = graphics_socket(c, gr);
+        g_string_append(v, "unix=on,addr=");
+        put_escaped(v, path);
+    } else {
+        int port = gr->autoport ? c->paths->spice_port : gr->port;
+        g_string_append_printf(v, "port=%d,addr=", port > 0 ? port : 0);
+        put_escaped(v, gr->listen ? gr->listen : GRAPHICS_DEFAULT_LISTEN);
+    }
+    if (!gr->passwd)
+        g_string_append(v, ",disable-ticketing=on");
+    if (gr->image_compression)
+        g_string_append_printf(v, ",image-compression=%s", gr->image_compression);
+    g_string_append(v, ",seamless-migration=on");
+    add_pair(c, "-spice", v);
+}
+
 static void
 build_display(Cmd *c)
 {
@@ -970,23 +1050,10 @@ build_display(Cmd *c)
     }
     for (guint i = 0; i < def->graphics->len; i++) {
         const MvDomainGraphics *gr = g_ptr_array_index(def->graphics, i);
-        const char *listen = gr->listen ? gr->listen : "127.0.0.1";
-        GString *v = g_string_new(NULL);
-        if (strchr(listen, ':'))
-            g_string_append_printf(v, "[%s]", listen);
+        if (gr->type == MV_DOMAIN_GRAPHICS_SPICE)
+            build_spice(c, gr);
         else
-            g_string_append(v, listen);
-        int port = gr->autoport ? c->paths->vnc_port : gr->port;
-        if (port >= VNC_PORT_BASE)
-            g_string_append_printf(v, ":%d", port - VNC_PORT_BASE);
-        else
-            g_string_append_printf(v, ":0,to=%d", VNC_AUTOPORT_LAST_DISPLAY);
-        /* The password itself goes over QMP (set_password), never on the command line. */
-        if (gr->passwd)
-            g_string_append(v, ",password=on");
-        if (audio)
-            g_string_append_printf(v, ",audiodev=audio%u", audio);
-        add_pair(c, "-vnc", v);
+            build_vnc(c, gr, audio);
         if (gr->keymap) {
             add(c, "-k");
             add(c, gr->keymap);

@@ -30,6 +30,9 @@ typedef struct {
     /* The port for a VNC display with autoport='yes'; 0 lets QEMU take the first free
      * display from 5900 on (",to="), to be read back with query-vnc. */
     int vnc_port;
+    /* The port for SPICE with autoport='yes' (QEMU cannot pick one itself): chosen free by
+     * the caller; 0 lets the builder write port=0 (no TCP listener). */
+    int spice_port;
     /* Seconds since the epoch that clock offset='variable' counts from; 0: now. */
     gint64 now;
 } QemuCommandPaths;

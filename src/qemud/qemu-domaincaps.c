@@ -129,6 +129,9 @@ fill_devices(MvDomCaps *caps, const QemuCaps *qcaps, const char *machine)
     mv_domcaps_enum(graphics, "type", NULL);
     if (qemu_caps_has_command(qcaps, "query-vnc"))
         mv_domcaps_enum_add(graphics, "type", "vnc");
+    bool spice = qemu_caps_has_command(qcaps, "query-spice");
+    if (spice)
+        mv_domcaps_enum_add(graphics, "type", "spice");
 
     MvDomCapsSection *video = &caps->devices[MV_DOMCAPS_DEVICE_VIDEO];
     mv_domcaps_enum(video, "modelType", NULL);
@@ -137,6 +140,11 @@ fill_devices(MvDomCaps *caps, const QemuCaps *qcaps, const char *machine)
     add_if(video, "modelType", "virtio", qcaps, "virtio-vga");
     add_if(video, "modelType", "bochs", qcaps, "bochs-display");
     mv_domcaps_enum_add(video, "modelType", "none");
+
+    MvDomCapsSection *channel = &caps->devices[MV_DOMCAPS_DEVICE_CHANNEL];
+    mv_domcaps_enum(channel, "type", "pty", "unix", NULL);
+    if (spice)
+        mv_domcaps_enum_add(channel, "type", "spicevmc");
 
     MvDomCapsSection *rng = &caps->devices[MV_DOMCAPS_DEVICE_RNG];
     mv_domcaps_enum(rng, "model", NULL);

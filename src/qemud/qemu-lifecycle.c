@@ -16,6 +16,11 @@
 #include "util/util-file.h"
 
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <json-c/json.h>
 #include <string.h>
 #include <unistd.h>
@@ -189,8 +194,8 @@ has_pty_serial(const MvDomainDef *def)
 }
 
 /* What the graphics of a started guest need from its monitor: the VNC port QEMU picked
- * (autoport) and the passwords, which never go on the command line.  Returns the port, or
- * -1 when there is no VNC display or QEMU did not say; a password that cannot be set is an
+ * (autoport) and the passwords, which never go on the command line.  *ret_vnc_port is -1
+ * when there is no VNC TCP display or QEMU did not say; a password that cannot be set is an
  * error (the display would otherwise stay open without one). */
 static bool
 setup_graphics(QemuMonitor *mon, const MvDomainDef *def, int *ret_vnc_port, GError **error)
@@ -198,18 +203,19 @@ setup_graphics(QemuMonitor *mon, const MvDomainDef *def, int *ret_vnc_port, GErr
     *ret_vnc_port = -1;
     for (guint i = 0; i < def->graphics->len; i++) {
         const MvDomainGraphics *gr = def->graphics->pdata[i];
-        if (gr->type != MV_DOMAIN_GRAPHICS_VNC)
+        bool vnc = gr->type == MV_DOMAIN_GRAPHICS_VNC;
+        if (!vnc && gr->type != MV_DOMAIN_GRAPHICS_SPICE)
             continue;
         if (gr->passwd) {
             json_object *args = json_object_new_object();
-            json_object_object_add(args, "protocol", json_object_new_string("vnc"));
+            json_object_object_add(args, "protocol", json_object_new_string(vnc ? "vnc" : "spice"));
             json_object_object_add(args, "password", json_object_new_string(gr->passwd));
             bool ok = qemu_monitor_command(mon, "set_password", args, NULL, 5000, error);
             json_object_put(args);
             if (!ok)
                 return false;
         }
-        if (!gr->autoport)
+        if (!vnc || !gr->autoport || gr->listen_type != MV_DOMAIN_LISTEN_ADDRESS)
             continue;
         json_object *reply = NULL, *service = NULL;
         g_autoptr(GError) err = NULL;
@@ -226,12 +232,48 @@ setup_graphics(QemuMonitor *mon, const MvDomainDef *def, int *ret_vnc_port, GErr
     return true;
 }
 
-static void
-set_vnc_port(MvDomainDef *def, int port)
+/* The first TCP port from 5900 on that nobody listens on at @address, for SPICE with
+ * autoport (QEMU's -spice takes a port, not a range as -vnc does); 0 when none is free. */
+static int
+free_graphics_port(const char *address)
 {
-    for (guint i = 0; i < def->graphics->len && port > 0; i++) {
+    struct addrinfo hints = { .ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_STREAM };
+    struct addrinfo *ai = NULL;
+    if (getaddrinfo(address ? address : "127.0.0.1", NULL, &hints, &ai) != 0 || !ai)
+        return 0;
+    int found = 0;
+    for (int port = 5900; port < 65536 && !found; port++) {
+        struct sockaddr_storage sa;
+        memcpy(&sa, ai->ai_addr, ai->ai_addrlen);
+        if (sa.ss_family == AF_INET)
+            ((struct sockaddr_in *)&sa)->sin_port = htons((uint16_t)port);
+        else
+            ((struct sockaddr_in6 *)&sa)->sin6_port = htons((uint16_t)port);
+        int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            break;
+        if (bind(fd, (struct sockaddr *)&sa, ai->ai_addrlen) == 0)
+            found = port;
+        close(fd);
+    }
+    freeaddrinfo(ai);
+    return found;
+}
+
+/* The live graphics: the address, socket and ports the guest really got. */
+static void
+set_graphics_live(MvDomainDef *def, const char *run_dir, int vnc_port, int spice_port)
+{
+    for (guint i = 0; i < def->graphics->len; i++) {
         MvDomainGraphics *gr = def->graphics->pdata[i];
-        if (gr->type == MV_DOMAIN_GRAPHICS_VNC && gr->autoport)
+        if (gr->type != MV_DOMAIN_GRAPHICS_VNC && gr->type != MV_DOMAIN_GRAPHICS_SPICE)
+            continue;
+        if (gr->listen_type == MV_DOMAIN_LISTEN_ADDRESS && !gr->listen)
+            gr->listen = g_strdup("127.0.0.1");
+        if (gr->listen_type == MV_DOMAIN_LISTEN_SOCKET && !gr->socket)
+            gr->socket = g_strdup_printf("%s/%s.sock", run_dir, mv_domain_graphics_to_string(gr->type));
+        int port = gr->type == MV_DOMAIN_GRAPHICS_VNC ? vnc_port : spice_port;
+        if (gr->autoport && port > 0)
             gr->port = port;
     }
 }
@@ -333,7 +375,15 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         return false;
     }
     g_autofree char *kvm_reason = NULL;
+    int spice_port = 0;
+    for (guint i = 0; i < def->graphics->len; i++) {
+        const MvDomainGraphics *gr = def->graphics->pdata[i];
+        if (gr->type == MV_DOMAIN_GRAPHICS_SPICE && gr->autoport &&
+            gr->listen_type == MV_DOMAIN_LISTEN_ADDRESS)
+            spice_port = free_graphics_port(gr->listen);
+    }
     QemuCommandPaths paths = {
+        .spice_port = spice_port,
         .monitor_path = priv->monitor_path,
         .run_dir = priv->run_dir,
         .kvm_usable = qemu_kvm_usable(&kvm_reason),
@@ -395,7 +445,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         return false;
     }
     set_pty_paths(obj->def, ptys);
-    set_vnc_port(obj->def, vnc_port);
+    set_graphics_live(obj->def, priv->run_dir, vnc_port, paths.spice_port);
     priv->proc = proc;
     mv_domain_list_set_id(drv->domains, obj, id);
     priv->inhibiting = true;

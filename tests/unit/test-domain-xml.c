@@ -51,6 +51,8 @@ static const char *const good_cases[] = {
     "lxc-full",
     "virt-install-pc",
     "virt-install-q35",
+    "graphics-spice",
+    "graphics-listen",
 };
 
 static const char *const bad_cases[] = {

@@ -85,6 +85,11 @@ static const ArgvCase cases[] = {
     { "kitchen-sink-q35", false },
     { "virt-install-pc", false },
     { "virt-install-q35", false },
+    { "graphics-spice", false },
+    { "graphics-spice-socket", false },
+    { "graphics-vnc-socket", false },
+    { "graphics-vnc-none", false },
+    { "channel-spicevmc-without-spice", false },
 };
 
 /* Fixed inputs, so that the golden files do not depend on this host. */
@@ -162,6 +167,7 @@ build(const ArgvCase *tc, const char *xml, GError **error)
         .tap_fds = tap_fds,
         .n_tap_fds = G_N_ELEMENTS(tap_fds),
         .kvm_usable = tc->kvm_usable,
+        .spice_port = 5901,
         .kvm_reason = tc->kvm_usable ? NULL : "cannot open /dev/kvm: No such file or directory",
         .now = TEST_NOW,
     };

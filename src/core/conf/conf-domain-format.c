@@ -297,16 +297,25 @@ format_graphics(Xml *x, const MvDomainGraphics *gr, bool live, bool secure)
         end(x, "graphics");
         return;
     }
-    attrf(x, "port", "%d", gr->autoport && !live ? -1 : gr->port);
-    attrf(x, "autoport", "%s", gr->autoport ? "yes" : "no");
-    attr_str(x, "listen", gr->listen);
+    bool tcp = gr->listen_type == MV_DOMAIN_LISTEN_ADDRESS;
+    if (tcp) {
+        attrf(x, "port", "%d", gr->autoport && !live ? -1 : gr->port);
+        attrf(x, "autoport", "%s", gr->autoport ? "yes" : "no");
+        attr_str(x, "listen", gr->listen);
+    }
     if (secure)
         attr_str(x, "passwd", gr->passwd);
     attr_str(x, "keymap", gr->keymap);
     start(x, "listen");
-    attrf(x, "type", "address");
+    attr_name(x, "type", mv_domain_listen_to_string(gr->listen_type));
     attr_str(x, "address", gr->listen);
+    attr_str(x, "socket", gr->socket);
     end(x, "listen");
+    if (gr->image_compression) {
+        start(x, "image");
+        attrf(x, "compression", "%s", gr->image_compression);
+        end(x, "image");
+    }
     end(x, "graphics");
 }
 

@@ -648,12 +648,45 @@ parse_input(Parser *p, xmlNodePtr node, MvDomainInput **ret_input, GError **erro
     return true;
 }
 
+/* The <listen> child of VNC/SPICE graphics (one at most). */
+static bool
+parse_listen(xmlNodePtr l, MvDomainGraphics *gr, GError **error)
+{
+    static const char *const listen_attrs[] = { "type", "address", "socket", NULL };
+    if (!check_node(l, listen_attrs, NULL, false, error))
+        return false;
+    g_autofree char *ltype = attr(l, "type");
+    int v = ltype ? mv_domain_listen_from_string(ltype) : -1;
+    if (v < 0)
+        return unsupported(error, "<listen type='%s'> in <graphics> is not supported",
+                           ltype ? ltype : "");
+    gr->listen_type = v;
+    g_autofree char *address = attr(l, "address");
+    g_autofree char *socket = attr(l, "socket");
+    if (address && gr->listen_type != MV_DOMAIN_LISTEN_ADDRESS)
+        return xml_error(error, "address= is only valid in <listen type='address'>");
+    if (socket && gr->listen_type != MV_DOMAIN_LISTEN_SOCKET)
+        return xml_error(error, "socket= is only valid in <listen type='socket'>");
+    if (gr->listen && gr->listen_type != MV_DOMAIN_LISTEN_ADDRESS)
+        return xml_error(error, "graphics listen= conflicts with <listen type='%s'>", ltype);
+    if (gr->listen && address && !g_str_equal(gr->listen, address))
+        return xml_error(error, "graphics 'listen' attribute '%s' must match 'address' "
+                         "attribute of first listen element (found '%s')", gr->listen, address);
+    if (!gr->listen)
+        gr->listen = g_steal_pointer(&address);
+    if (socket && !absolute_path(socket, "graphics socket", error))
+        return false;
+    if (socket)
+        gr->socket = g_steal_pointer(&socket);
+    return true;
+}
+
 static bool
 parse_graphics(Parser *p, xmlNodePtr node, MvDomainGraphics **ret_graphics, GError **error)
 {
     static const char *const attrs[] = { "type", "port", "autoport", "listen", "passwd", "keymap",
-                                         NULL };
-    static const char *const children[] = { "listen", NULL };
+                                         "tlsPort", NULL };
+    static const char *const children[] = { "listen", "image", NULL };
     g_autoptr(MvDomainGraphics) gr = g_new0(MvDomainGraphics, 1);
     g_autofree char *type = attr(node, "type");
     if (!type)
@@ -671,16 +704,22 @@ parse_graphics(Parser *p, xmlNodePtr node, MvDomainGraphics **ret_graphics, GErr
     }
     if (!check_node(node, attrs, children, false, error))
         return false;
+    bool spice = gr->type == MV_DOMAIN_GRAPHICS_SPICE;
 
     g_autofree char *port = attr(node, "port");
     gr->port = -1;
     if (port && !g_str_equal(port, "-1")) {
         guint64 n;
         if (!parse_uint(port, 65535, &n) || (n != 0 && n < 5900))
-            return xml_error(error, "invalid VNC port '%s' in <graphics>: expected -1 or 5900..65535",
-                             port);
+            return xml_error(error, "invalid %s port '%s' in <graphics>: expected -1 or 5900..65535",
+                             spice ? "SPICE" : "VNC", port);
         gr->port = n ? (int)n : -1;
     }
+    /* TLS is not offered: a SPICE tlsPort may only say "none" (-1). */
+    g_autofree char *tls_port = attr(node, "tlsPort");
+    if (tls_port && (!spice || !g_str_equal(tls_port, "-1")))
+        return unsupported(error, "graphics tlsPort='%s' is not supported (no TLS for %s)", tls_port,
+                           type);
     MvTristate autoport = MV_TRISTATE_ABSENT;
     if (!tristate_attr(node, "autoport", true, &autoport, error))
         return false;
@@ -694,24 +733,24 @@ parse_graphics(Parser *p, xmlNodePtr node, MvDomainGraphics **ret_graphics, GErr
     gr->listen = attr(node, "listen");
     gr->passwd = attr(node, "passwd");
     gr->keymap = attr(node, "keymap");
-    bool first = true;
-    FOREACH_CHILD(l, node) {
-        static const char *const listen_attrs[] = { "type", "address", NULL };
-        if (!first)
-            return unsupported(error, "more than one <listen> in <graphics> is not supported");
-        first = false;
-        if (!check_node(l, listen_attrs, NULL, false, error))
+    xmlNodePtr l, image;
+    if (!single_child(node, "listen", &l, error) || !single_child(node, "image", &image, error))
+        return false;
+    if (l && !parse_listen(l, gr, error))
+        return false;
+    if (spice && gr->listen_type == MV_DOMAIN_LISTEN_NONE)
+        return unsupported(error, "SPICE graphics with <listen type='none'> are not supported");
+    if (image) {
+        static const char *const image_attrs[] = { "compression", NULL };
+        static const char *const compressions[] = { "auto_glz", "auto_lz", "quic", "glz", "lz",
+                                                    "off", NULL };
+        if (!spice)
+            return xml_error(error, "<image> is only valid in SPICE graphics");
+        if (!check_node(image, image_attrs, NULL, false, error) ||
+            !required_attr(image, "compression", &gr->image_compression, error))
             return false;
-        g_autofree char *ltype = attr(l, "type");
-        g_autofree char *address = attr(l, "address");
-        if (!ltype || !g_str_equal(ltype, "address"))
-            return unsupported(error, "<listen type='%s'> in <graphics> is not supported",
-                               ltype ? ltype : "");
-        if (gr->listen && address && !g_str_equal(gr->listen, address))
-            return xml_error(error, "graphics 'listen' attribute '%s' must match 'address' "
-                             "attribute of first listen element (found '%s')", gr->listen, address);
-        if (!gr->listen)
-            gr->listen = g_steal_pointer(&address);
+        if (!g_strv_contains(compressions, gr->image_compression))
+            return xml_error(error, "unknown SPICE image compression '%s'", gr->image_compression);
     }
     *ret_graphics = g_steal_pointer(&gr);
     return true;

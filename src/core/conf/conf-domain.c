@@ -60,7 +60,8 @@ MV_ENUM_IMPL(mv_domain_chr_target, MV_DOMAIN_CHR_TARGET_LAST, "none", "isa-seria
 MV_ENUM_IMPL(mv_domain_channel, MV_DOMAIN_CHANNEL_LAST, "pty", "unix", "spicevmc")
 MV_ENUM_IMPL(mv_domain_input, MV_DOMAIN_INPUT_LAST, "mouse", "keyboard", "tablet")
 MV_ENUM_IMPL(mv_domain_input_bus, MV_DOMAIN_INPUT_BUS_LAST, "none", "ps2", "usb", "virtio", "xen")
-MV_ENUM_IMPL(mv_domain_graphics, MV_DOMAIN_GRAPHICS_LAST, "vnc", "sdl")
+MV_ENUM_IMPL(mv_domain_graphics, MV_DOMAIN_GRAPHICS_LAST, "vnc", "sdl", "spice")
+MV_ENUM_IMPL(mv_domain_listen, MV_DOMAIN_LISTEN_LAST, "address", "socket", "none")
 MV_ENUM_IMPL(mv_domain_video, MV_DOMAIN_VIDEO_LAST, "vga", "cirrus", "virtio", "bochs", "none",
              "xen", "gop")
 MV_ENUM_IMPL(mv_domain_memballoon, MV_DOMAIN_MEMBALLOON_LAST, "virtio", "none")
@@ -140,6 +141,8 @@ mv_domain_graphics_free(MvDomainGraphics *graphics)
     if (!graphics)
         return;
     g_free(graphics->listen);
+    g_free(graphics->socket);
+    g_free(graphics->image_compression);
     g_free(graphics->passwd);
     g_free(graphics->keymap);
     g_free(graphics);

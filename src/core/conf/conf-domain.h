@@ -428,16 +428,28 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainInput, mv_domain_input_free)
 typedef enum {
     MV_DOMAIN_GRAPHICS_VNC,
     MV_DOMAIN_GRAPHICS_SDL,    /* a local window; xen domains only */
+    MV_DOMAIN_GRAPHICS_SPICE,
     MV_DOMAIN_GRAPHICS_LAST,
 } MvDomainGraphicsType;
+
+/* <listen type=> of VNC and SPICE graphics. */
+typedef enum {
+    MV_DOMAIN_LISTEN_ADDRESS,  /* TCP on an address (absent <listen> too) */
+    MV_DOMAIN_LISTEN_SOCKET,   /* a unix socket */
+    MV_DOMAIN_LISTEN_NONE,     /* no listener (VNC: reachable through the monitor only) */
+    MV_DOMAIN_LISTEN_LAST,
+} MvDomainListenType;
 
 typedef struct {
     MvDomainGraphicsType type;
     int port;            /* -1: automatic (before start) */
     bool autoport;
+    MvDomainListenType listen_type;
     char *listen;        /* listen address; NULL: the driver's default (127.0.0.1) */
+    char *socket;        /* listen type socket: the path; NULL: one in the guest's run dir */
     char *passwd;        /* formatted only with MV_DOMAIN_FORMAT_SECURE */
     char *keymap;
+    char *image_compression;  /* SPICE <image compression=>, kept as given; or NULL */
 } MvDomainGraphics;
 
 void mv_domain_graphics_free(MvDomainGraphics *graphics);
@@ -734,6 +746,7 @@ MV_ENUM_DECL(mv_domain_channel);
 MV_ENUM_DECL(mv_domain_input);
 MV_ENUM_DECL(mv_domain_input_bus);
 MV_ENUM_DECL(mv_domain_graphics);
+MV_ENUM_DECL(mv_domain_listen);
 MV_ENUM_DECL(mv_domain_video);
 MV_ENUM_DECL(mv_domain_memballoon);
 MV_ENUM_DECL(mv_domain_watchdog);
