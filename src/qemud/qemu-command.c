@@ -588,8 +588,8 @@ usb_companion_firstport(const MvDomainController *ctrl)
     if (ctrl->type != MV_DOMAIN_CONTROLLER_USB || ctrl->model < MV_DOMAIN_USB_MODEL_ICH9_UHCI1 ||
         ctrl->model > MV_DOMAIN_USB_MODEL_ICH9_UHCI3)
         return -1;
-    if (ctrl->master_startport >= 0)
-        return ctrl->master_startport;
+    if (ctrl->has_master)
+        return (int)ctrl->master_startport;
     return (ctrl->model - MV_DOMAIN_USB_MODEL_ICH9_UHCI1) * 2;
 }
 

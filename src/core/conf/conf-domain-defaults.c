@@ -220,7 +220,6 @@ add_controller(MvDomainDef *def, MvDomainControllerType type, int index, int mod
     ctrl->chassis = -1;
     ctrl->port = -1;
     ctrl->usb_ports = -1;
-    ctrl->master_startport = -1;
     controller_insert(def, ctrl);
     return ctrl;
 }

@@ -148,9 +148,9 @@ format_controller(Xml *x, const MvDomainController *ctrl, bool live)
     attr_str(x, "model", model);
     if (ctrl->usb_ports > 0)
         attrf(x, "ports", "%d", ctrl->usb_ports);
-    if (ctrl->master_startport >= 0) {
+    if (ctrl->has_master) {
         start(x, "master");
-        attrf(x, "startport", "%d", ctrl->master_startport);
+        attrf(x, "startport", "%u", ctrl->master_startport);
         end(x, "master");
     }
     if (ctrl->model_name) {

@@ -251,7 +251,6 @@ parse_controller(Parser *p, xmlNodePtr node, MvDomainController **ret_ctrl, GErr
     ctrl->port = -1;
     ctrl->index = -1;
     ctrl->usb_ports = -1;
-    ctrl->master_startport = -1;
     if (!check_node(node, attrs, children, false, error))
         return false;
 
@@ -320,7 +319,8 @@ parse_controller(Parser *p, xmlNodePtr node, MvDomainController **ret_ctrl, GErr
             return false;
         if (!has_start)
             return xml_error(error, "missing attribute 'startport' in <master>");
-        ctrl->master_startport = (int)start;
+        ctrl->has_master = true;
+        ctrl->master_startport = start;
     }
 
     xmlNodePtr model_node, target;

@@ -269,7 +269,6 @@ new_pci_controller(Pci *pci, MvDomainPciModel model)
     ctrl->chassis = -1;
     ctrl->port = -1;
     ctrl->usb_ports = -1;
-    ctrl->master_startport = -1;
     g_ptr_array_add(pci->def->controllers, ctrl);
     add_bus(pci, ctrl);
     return ctrl;

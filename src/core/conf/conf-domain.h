@@ -297,9 +297,11 @@ typedef struct {
     char *model_name;
     int chassis;
     int port;
-    /* USB: ports= (xHCI port count); <master startport=> of a UHCI companion; -1 absent */
+    /* USB: ports= (xHCI port count; 0 or -1 absent); <master startport=> of a UHCI companion
+     * when has_master (zero-filled controllers have neither) */
     int usb_ports;
-    int master_startport;
+    bool has_master;
+    unsigned master_startport;
 } MvDomainController;
 
 void mv_domain_controller_free(MvDomainController *ctrl);
