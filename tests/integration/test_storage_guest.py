@@ -91,6 +91,25 @@ class VolumeGuestTest(guest.GuestTestCase):
         self.assertIn(os.path.join(self.stor.images, 'boot.qcow2'), cmdline)
         self.assertIn('"driver":"qcow2"', cmdline)
 
+    def test_virt_install_disk_size_in_the_default_pool(self):
+        # virt-install's own default XML still carries what modvirt-qemud refuses (<pm>, the
+        # ICH9 USB companion controllers); those two are edited out, the storage part is as is.
+        g = guest.linux_guest()
+        serial = os.path.join(self.root, 'vi.serial')
+        r = harness.run(['virt-install', '--connect', self.uri, '--name', 'vi', '--memory', '96', '--vcpus', '1',
+                         '--virt-type', 'qemu', '--disk', 'size=1', '--import',
+                         '--boot', f"kernel={g['kernel']},initrd={g['initrd']},kernel_args=console=ttyS0",
+                         '--network', 'none', '--graphics', 'none', '--noautoconsole',
+                         '--serial', f'file,path={serial}', '--osinfo', 'detect=on,require=off',
+                         '--controller', 'usb,model=none', '--xml', 'xpath.delete=./pm'], timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.addCleanup(virsh, self.uri, 'destroy', 'vi')
+        vols = self.run_virsh('vol-list', 'default')
+        self.assertIn(os.path.join(self.stor.images, 'vi.qcow2'), vols)
+        self.assertIn('1.00 GiB', self.run_virsh('vol-info', 'vi.qcow2', '--pool', 'default'))
+        self.assertEqual(guest.wait_marker(serial, guest.MARKER_BOOT, timeout=90), 1, guest.read_text(serial))
+        self.assertIn(os.path.join(self.stor.images, 'vi.qcow2'), self.run_virsh('domblklist', 'vi'))
+
     def test_missing_volume_is_a_clear_error(self):
         serial = os.path.join(self.root, 'vm2.serial')
         self.run_virsh('define', self.write('vm2.xml', volume_domain('vm2', 'nope.qcow2', serial)))
