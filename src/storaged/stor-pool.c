@@ -776,6 +776,9 @@ find_pool_sources(MvCall *call, void *args, void *ret, GError **error)
 }
 
 #define R MV_PROC_READONLY_OK
+/* Lookups by name and UUID take no lock (a long pool operation holds its pool's lock):
+ * cheap, on the I/O thread. */
+#define I MV_PROC_INLINE
 #define ROW(num, api, a, r, fn, fl) MV_PROC_ROW(REMOTE_PROC_##num, api, remote_##a, remote_##r, fn, fl)
 #define ROW_NOARGS(num, api, r, fn, fl) MV_PROC_ROW_NOARGS(REMOTE_PROC_##num, api, remote_##r, fn, fl)
 #define ROW_NORET(num, api, a, fn, fl) MV_PROC_ROW_NORET(REMOTE_PROC_##num, api, remote_##a, fn, fl)
@@ -803,9 +806,9 @@ const MvProcedure stor_pool_rows[] = {
     ROW_NORET(STORAGE_POOL_UNDEFINE, "virStoragePoolUndefine", storage_pool_only_args, pool_undefine, 0),
     ROW_NORET(STORAGE_POOL_REFRESH, "virStoragePoolRefresh", storage_pool_flags_args, pool_refresh, 0),
     ROW(STORAGE_POOL_LOOKUP_BY_NAME, "virStoragePoolLookupByName", storage_pool_lookup_by_name_args,
-        storage_pool_ret, pool_lookup_by_name, R),
+        storage_pool_ret, pool_lookup_by_name, R | I),
     ROW(STORAGE_POOL_LOOKUP_BY_UUID, "virStoragePoolLookupByUUID", storage_pool_lookup_by_uuid_args,
-        storage_pool_ret, pool_lookup_by_uuid, R),
+        storage_pool_ret, pool_lookup_by_uuid, R | I),
     ROW(STORAGE_POOL_LOOKUP_BY_VOLUME, "virStoragePoolLookupByVolume", storage_vol_only_args, storage_pool_ret,
         pool_lookup_by_volume, R),
     ROW(STORAGE_POOL_LOOKUP_BY_TARGET_PATH, "virStoragePoolLookupByTargetPath",
