@@ -625,6 +625,29 @@ class RawClient:
         self.close()
 
 
+NOBODY = 65534
+
+
+def fork_as_nobody():
+    """Fork with a pipe from the child to the parent: the child runs as uid and gid nobody
+    (65534, no supplementary groups), where a local attacker would be.  Returns (0, write
+    fd) in the child (which must end with os._exit) and (pid, read fd) in the parent."""
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(rfd)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+        except BaseException as e:
+            os.write(wfd, f'error cannot become nobody: {e!r}\n'.encode())
+            os._exit(1)
+        return 0, wfd
+    os.close(wfd)
+    return pid, rfd
+
+
 def identity_args(user='root', uid=0):
     """CONNECT_SET_IDENTITY arguments as virtproxyd sends them (§7.3)."""
     return (Packer()

@@ -22,7 +22,6 @@ from harness import Daemon, Packer, RawClient, encode_packet
 import test_proxy_common as pc
 
 PROC_CONNECT_GET_CAPABILITIES = 7
-NOBODY = 65534
 FLOOD_SECONDS = 8
 # What the flood may add to the daemon's RSS: the bound on unwritten output (1 MiB), the
 # socket buffers and what glibc keeps per thread arena.
@@ -42,14 +41,10 @@ def flood_as_nobody(path, seconds, uri='qemu:///system'):
     """Fork a child that becomes uid nobody, opens @path read-only and sends capability calls
     without reading for @seconds (or until the server drops it).  Returns (pid, pipe fd);
     the child writes 'dropped N' or 'alive N' (N = calls sent) on the pipe at the end."""
-    rfd, wfd = os.pipe()
-    pid = os.fork()
+    pid, fd = harness.fork_as_nobody()
     if pid == 0:
+        wfd = fd
         try:
-            os.close(rfd)
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
             c = RawClient(path)
             r = c.handshake(name=uri, flags=1)
             assert r.status == harness.STATUS_OK, r.error()
@@ -85,8 +80,7 @@ def flood_as_nobody(path, seconds, uri='qemu:///system'):
         except BaseException as e:
             os.write(wfd, f'error {e!r}'.encode())
             os._exit(1)
-    os.close(wfd)
-    return pid, rfd
+    return pid, fd
 
 
 def flood_result(pid, rfd, timeout=60):

@@ -16,7 +16,6 @@ import time
 import harness
 from harness import RawClient
 
-NOBODY = 65534
 HOG = 1024
 OPEN_TIMEOUT = 4
 VIRT_ADMIN = shutil.which('virt-admin')
@@ -38,14 +37,10 @@ def hog_as_nobody(path, n, do_open):
     """Fork a child (uid nobody) holding @n connections to @path (each opened read-only
     when @do_open) until SIGTERM.  Returns (pid, read fd); the child writes how many it
     connected, then, at SIGTERM, how many the server had closed meanwhile."""
-    rfd, wfd = os.pipe()
-    pid = os.fork()
+    pid, fd = harness.fork_as_nobody()
     if pid == 0:
+        wfd = fd
         try:
-            os.close(rfd)
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
             conns = []
             for _ in range(n):
                 c = connect_retrying(path)
@@ -73,8 +68,7 @@ def hog_as_nobody(path, n, do_open):
         except BaseException as e:
             os.write(wfd, f'error {e!r}\n'.encode())
             os._exit(1)
-    os.close(wfd)
-    return pid, rfd
+    return pid, fd
 
 
 def read_line(fd, timeout=60):

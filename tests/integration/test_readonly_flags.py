@@ -22,7 +22,6 @@ import harness
 import guest
 from harness import Packer, RawClient
 
-NOBODY = 65534
 SECRET = 's3cr3tPw'
 PROC_DOMAIN_GET_XML_DESC = 14
 VIR_DOMAIN_XML_SECURE = 1
@@ -78,22 +77,16 @@ def run_sweep(path, name, uuid_bytes, secret):
 
 
 def sweep_as_nobody(path, name, uuid_bytes, secret):
-    rfd, wfd = os.pipe()
-    pid = os.fork()
+    pid, fd = harness.fork_as_nobody()
     if pid == 0:
         try:
-            os.close(rfd)
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
             res = run_sweep(path, name, uuid_bytes, secret)
         except BaseException as e:
             res = {'error': repr(e)}
-        with os.fdopen(wfd, 'w') as f:
+        with os.fdopen(fd, 'w') as f:
             json.dump(res, f)
         os._exit(0)
-    os.close(wfd)
-    with os.fdopen(rfd) as f:
+    with os.fdopen(fd) as f:
         data = f.read()
     os.waitpid(pid, 0)
     return json.loads(data)
