@@ -12,7 +12,8 @@ from harness import QEMUD
 GOOD_CONFIG = harness.format_config(
     daemon={'max_clients': 200, 'max_client_requests': 10, 'admin_max_clients': 4,
             'workers': 4, 'priority_workers': 2, 'keepalive_interval': 5,
-            'keepalive_count': 5, 'timeout': 120, 'unix_sock_ro_perms': '0666'},
+            'keepalive_count': 5, 'timeout': 120, 'unix_sock_ro_perms': '0666',
+            'max_readonly_clients': 100, 'client_output_timeout': 30, 'client_open_timeout': 60},
     qemu={'emulator': '/usr/bin/qemu-system-x86_64'})
 
 
@@ -97,7 +98,8 @@ class DaemonOptionsTest(unittest.TestCase):
     def test_bad_values(self):
         for key, value in (('max_clients', 'many'), ('max_clients', '0'),
                            ('keepalive_interval', '99999'), ('unix_sock_ro_perms', '0999'),
-                           ('timeout', '-5')):
+                           ('timeout', '-5'), ('max_readonly_clients', '0'),
+                           ('client_output_timeout', '-1'), ('client_open_timeout', 'soon')):
             with self.subTest(key=key, value=value):
                 self.assertRejected(f'[daemon]\n{key} = {value}\n', f"'{key}'", value)
 
