@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import time
+import unittest
 
 import harness
 from harness import RawClient
@@ -175,6 +176,41 @@ class OpenedHogTest(harness.DaemonTestCase):
             os.close(fd)
         self.assertEqual(closed, '0', 'opened read-only clients were dropped')
         self.assertTrue(harness.wait_until(lambda: not ro_refused(self.daemon.sock_ro), 5))
+
+
+class DescriptorLimitTest(unittest.TestCase):
+    """A daemon whose descriptor limit is below what its client limits need says so at
+    start, and when the descriptors run out it refuses new clients instead of spinning on
+    its listener; once they are back it serves again."""
+
+    def test_out_of_descriptors(self):
+        d = harness.Daemon(wrapper=['prlimit', '--nofile=200:200', '--'],
+                           config='[daemon]\nmax_readonly_clients = 1000\n')
+        self.addCleanup(d.cleanup)
+        d.start()
+        d.wait_ready()
+        os.chmod(d.root, 0o755)
+        self.assertIn('descriptor limit (200) is below what the client limits need', d.log())
+        pid, fd = hog_as_nobody(d.sock_ro, 300, do_open=False)
+        try:
+            self.assertEqual(read_line(fd), '300')
+            self.assertTrue(harness.wait_until(lambda: 'out of file descriptors' in d.log(), 10))
+            # Not spinning: the daemon uses little CPU while the hog holds everything.
+            def cpu_ticks():
+                with open(f'/proc/{d.pid}/stat') as f:
+                    fields = f.read().rsplit(')', 1)[1].split()
+                return int(fields[11]) + int(fields[12])
+            before = cpu_ticks()
+            time.sleep(2)
+            used = (cpu_ticks() - before) / os.sysconf('SC_CLK_TCK')
+            self.assertLess(used, 0.5, f'the daemon used {used:.2f} s of CPU in 2 s while out of descriptors')
+        finally:
+            os.kill(pid, signal.SIGTERM)
+            read_line(fd)
+            os.waitpid(pid, 0)
+            os.close(fd)
+        self.assertTrue(harness.wait_until(lambda: harness.virsh(d.uri, 'hostname').returncode == 0, 10))
+        self.assertTrue(d.running())
 
 
 if __name__ == '__main__':

@@ -12,6 +12,8 @@
 #include "util/util-log.h"
 #include "mv-config.h"
 
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -315,6 +317,31 @@ daemon_start(MvDaemon *d, GError **error)
     return true;
 }
 
+/* Descriptors beyond the clients' own: guests (monitor, taps, logs), relays, the journal,
+ * files being read. */
+#define FD_RESERVE 1024
+
+/* Raise the soft descriptor limit so that the configured clients fit (a shell's default is
+ * 1024 while a unit sets LimitNOFILE): a full read-only socket must not use up the
+ * descriptors the read-write and admin sockets need. */
+static void
+raise_fd_limit(const MvDaemonConfig *cfg)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)cfg->max_clients + cfg->max_readonly_clients + cfg->admin_max_clients + FD_RESERVE;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+        return;
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+        g_warning("the descriptor limit (%llu) is below what the client limits need (%llu): "
+                  "raise LimitNOFILE or lower max_clients/max_readonly_clients",
+                  (unsigned long long)rl.rlim_cur, (unsigned long long)want);
+    else
+        g_debug("descriptor limit raised from %llu to %llu", (unsigned long long)old,
+                (unsigned long long)rl.rlim_cur);
+}
+
 int
 mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
 {
@@ -395,6 +422,7 @@ mv_daemon_main(const MvDaemonSpec *spec, int argc, char **argv)
     }
     if (d.timeout == 0)
         d.timeout = d.cfg.timeout;
+    raise_fd_limit(&d.cfg);
 
     d.loop = g_main_loop_new(NULL, FALSE);
     d.events = mv_events_new();

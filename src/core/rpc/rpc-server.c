@@ -8,6 +8,7 @@
 #include "util/util-error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <malloc.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct MvServer {
     GPtrArray *listeners;      /* GSource*, one per listening fd */
     GHashTable *clients;       /* MvClient* set (one reference each) */
     unsigned nclients_ro;      /* how many of them came on read-only listeners */
+    int spare_fd;              /* held in reserve for refusing clients when out of fds */
     GThreadPool *pool;
     GThreadPool *prio_pool;
     guint keepalive_timer;
@@ -844,6 +846,23 @@ typedef struct {
     bool readonly;
 } Listener;
 
+/* Out of descriptors: the pending connection stays readable on the listener and the loop
+ * would spin on it.  Closing the spare makes room to accept and close it (the client sees
+ * the connection end).  True when a connection went. */
+static bool
+refuse_for_lack_of_fds(MvServer *s, int fd)
+{
+    if (s->spare_fd < 0)
+        return false;
+    close(s->spare_fd);
+    int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    if (cfd >= 0)
+        close(cfd);
+    s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    g_warning("server '%s' is out of file descriptors, refusing a new client", s->name);
+    return cfd >= 0;
+}
+
 static gboolean
 listener_ready(gint fd, GIOCondition cond, gpointer data)
 {
@@ -854,6 +873,8 @@ listener_ready(gint fd, GIOCondition cond, gpointer data)
         int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (cfd < 0) {
             if (errno == EINTR)
+                continue;
+            if ((errno == EMFILE || errno == ENFILE) && refuse_for_lack_of_fds(s, fd))
                 continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK)
                 g_warning("accept on server '%s' failed: %s", s->name, g_strerror(errno));
@@ -993,6 +1014,7 @@ mv_server_new(const char *name, const MvServerLimits *limits)
         mv_server_limits_default(&s->limits);
     if (s->limits.max_calls_per_client == 0)
         s->limits.max_calls_per_client = 1;
+    s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     s->programs = g_ptr_array_new_with_free_func((GDestroyNotify)mv_program_free);
     s->listeners = g_ptr_array_new();
     s->clients = g_hash_table_new_full(NULL, NULL, (GDestroyNotify)mv_client_unref, NULL);
@@ -1095,6 +1117,8 @@ mv_server_free(MvServer *s)
     g_hash_table_unref(s->clients);
     g_ptr_array_unref(s->listeners);
     g_ptr_array_unref(s->programs);
+    if (s->spare_fd >= 0)
+        close(s->spare_fd);
     g_free(s->name);
     g_free(s);
 }
