@@ -1122,19 +1122,22 @@ mv_relay_calls_new(MvClient *c, const MvRelayConfig *cfg, GError **error)
 void
 mv_relay_forward_call(MvRelay *r, MvPacket *pkt)
 {
+    /* Calls the backend has not taken yet (waiting for the handshake, or queued on its
+     * socket) are bounded like a client's output: a backend that does not read, or a
+     * client that floods, gets errors instead of growing our memory. */
+    size_t queued = r->state == RELAY_HANDSHAKE ? r->waiting.length : r->pending->len;
+    if (queued >= MV_RELAY_CALLS_MAX || mv_tx_cost(&r->backend.tx) > MV_RELAY_BACKLOG_HIGH) {
+        g_autoptr(GBytes) b = error_packet(&pkt->hdr, "%zu calls to %s are already waiting", queued, r->label);
+        mv_client_send_packet(r->client, b, false);
+        mv_packet_free(pkt);
+        return;
+    }
     if (r->state == RELAY_HANDSHAKE) {
         g_queue_push_tail(&r->waiting, pkt);
         return;
     }
     if (r->state != RELAY_OPEN) {
         g_autoptr(GBytes) b = error_packet(&pkt->hdr, "%s ('%s') is not connected", r->label, r->path);
-        mv_client_send_packet(r->client, b, false);
-        mv_packet_free(pkt);
-        return;
-    }
-    if (r->pending->len >= MV_RELAY_CALLS_MAX) {
-        g_autoptr(GBytes) b = error_packet(&pkt->hdr, "%u calls to %s are already waiting",
-                                           r->pending->len, r->label);
         mv_client_send_packet(r->client, b, false);
         mv_packet_free(pkt);
         return;
