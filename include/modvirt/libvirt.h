@@ -11,6 +11,7 @@
 #include "libvirt-domain-stats.h"
 #include "libvirt-event.h"
 #include "libvirt-stream.h"
+#include "libvirt-storage.h"
 #include "virterror.h"
 
 #endif /* MODVIRT_LIBVIRT_H */

@@ -90,8 +90,8 @@ domain_title(virDomainPtr dom)
 
 /* Print @rows (GStrv each, the first the header) as virsh's tables: a space before each
  * cell, columns padded to their widest cell plus two, a dashed rule under the header. */
-static void
-print_table(GPtrArray *rows)
+void
+cli_print_table(GPtrArray *rows)
 {
     char **header = rows->pdata[0];
     guint ncols = g_strv_length(header);
@@ -386,7 +386,7 @@ cmd_list(CliCtl *ctl, const CliArgs *args, GError **error)
         cli_print("%s\n", line->str);
     }
     if (table)
-        print_table(rows);
+        cli_print_table(rows);
     return true;
 }
 

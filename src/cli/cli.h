@@ -66,6 +66,7 @@ extern const CliCmd cli_monitor_cmds[];  /* cli-monitor.c */
 extern const CliCmd cli_event_cmds[];    /* cli-event.c */
 extern const CliCmd cli_host_cmds[];
 extern const CliCmd cli_self_cmds[];
+extern const CliCmd cli_storage_cmds[]; /* cli-storage.c */
 
 struct CliCtl {
     char *uri;            /* -c / connect; NULL for the library's default */
@@ -142,6 +143,8 @@ void cli_set_lib_error(int code, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* Print on stdout; commands use this for their output. */
 void cli_print(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* Print @rows (GStrv each, the first the header) as virsh's tables (cli-monitor.c). */
+void cli_print_table(GPtrArray *rows);
 /* Print "error: <message>" on stderr. */
 void cli_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 

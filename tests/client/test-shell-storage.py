@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The modvirt shell's storage commands against a real modvirt-storaged, side by side with
+Debian's virsh: each command's output and errors must be what virsh 9.0 prints against the
+same daemon, byte for byte; changes made by one are seen by the other.
+
+usage: test-shell-storage.py MODVIRT-STORAGED MODVIRT [unittest options]
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mvdaemon  # noqa: E402
+
+STORAGED = None
+MODVIRT = None
+VIRSH = shutil.which('virsh') or '/usr/bin/virsh'
+
+ENV = dict(os.environ, LC_ALL='C', LANG='C')
+for var in ('LIBVIRT_DEFAULT_URI', 'VIRSH_DEFAULT_CONNECT_URI', 'MODVIRT_DEFAULT_URI', 'MODVIRT_ROOT'):
+    ENV.pop(var, None)
+
+
+def run(argv):
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=ENV)
+    return p.returncode, p.stdout, p.stderr
+
+
+class ShellStorageTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = mvdaemon.Daemon(STORAGED)
+        cls.daemon.sock = os.path.join(cls.daemon.sockdir, 'virtstoraged-sock')
+        cls.addClassCleanup(cls.daemon.stop)
+        cls.daemon.start()
+        cls.uri = f'storage+unix:///system?socket={cls.daemon.sock}'
+        cls.images = os.path.join(cls.daemon.root, 'var/lib/libvirt/images')
+
+    def same(self, *args):
+        """Run @args with both shells; assert equal results; return modvirt's stdout."""
+        mine = run([MODVIRT, '-c', self.uri, *args])
+        theirs = run([VIRSH, '-c', self.uri, *args])
+        self.assertEqual(mine, theirs, f'modvirt and virsh differ on {" ".join(args)}')
+        return mine[1]
+
+    def test_reading_commands(self):
+        code, out, err = run([MODVIRT, '-c', self.uri, 'vol-create-as', 'default', 'r.qcow2', '10M',
+                              '--format', 'qcow2'])
+        self.assertEqual((code, out), (0, 'Vol r.qcow2 created\n\n'), err)
+        run([MODVIRT, '-c', self.uri, 'vol-create-as', 'default', 'r.raw', '1M', '--allocation', '0'])
+        for args in (['pool-list'], ['pool-list', '--all'], ['pool-info', 'default'], ['pool-dumpxml', 'default'],
+                     ['vol-list', 'default'], ['vol-info', 'r.qcow2', '--pool', 'default'],
+                     ['vol-dumpxml', 'r.raw', '--pool', 'default'], ['vol-path', 'r.raw', '--pool', 'default'],
+                     ['vol-key', os.path.join(self.images, 'r.raw')],
+                     ['vol-info', 'nope', '--pool', 'default'], ['pool-info', 'nope']):
+            self.same(*args)
+        self.assertIn('r.qcow2', self.same('vol-list', 'default'))
+
+    def test_changing_commands_print_what_virsh_prints(self):
+        target = os.path.join(self.daemon.root, 'p2')
+        steps = [
+            (['pool-define-as', 'p2', 'dir', '--target', target], ['pool-undefine', 'p2']),
+            (['pool-build', 'p2'], ['pool-delete', 'p2']),
+            (['pool-start', 'p2'], ['pool-destroy', 'p2']),
+            (['pool-autostart', 'p2'], ['pool-autostart', 'p2', '--disable']),
+            (['pool-refresh', 'p2'], ['pool-refresh', 'p2']),
+        ]
+        for do, undo in steps:
+            mine = run([MODVIRT, '-c', self.uri, *do])
+            run([VIRSH, '-c', self.uri, *undo])
+            theirs = run([VIRSH, '-c', self.uri, *do])
+            self.assertEqual(mine, theirs, f'modvirt and virsh differ on {" ".join(do)}')
+        for args in (['vol-create-as', 'p2', 'v', '1M'], ['vol-resize', 'v', '2M', '--pool', 'p2'],
+                     ['vol-wipe', 'v', '--pool', 'p2'], ['vol-delete', 'v', '--pool', 'p2']):
+            mine = run([MODVIRT, '-c', self.uri, *args])
+            if args[0] == 'vol-delete':
+                run([VIRSH, '-c', self.uri, 'vol-create-as', 'p2', 'v', '2M'])
+            elif args[0] == 'vol-create-as':
+                run([VIRSH, '-c', self.uri, 'vol-delete', 'v', '--pool', 'p2'])
+            theirs = run([VIRSH, '-c', self.uri, *args])
+            self.assertEqual(mine, theirs, f'modvirt and virsh differ on {" ".join(args)}')
+        self.same('vol-resize', 'v', '1M', '--pool', 'p2')
+        self.same('pool-define-as', 'bad', 'dir')
+
+
+if __name__ == '__main__':
+    STORAGED, MODVIRT = sys.argv[1], sys.argv[2]
+    del sys.argv[1:3]
+    unittest.main(verbosity=2)
