@@ -7,6 +7,7 @@
 #include "libvirt-common.h"
 #include "libvirt-host.h"
 #include "libvirt-domain.h"
+#include "libvirt-network.h"
 #include "libvirt-domain-snapshot.h"
 #include "libvirt-domain-stats.h"
 #include "libvirt-event.h"

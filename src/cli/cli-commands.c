@@ -12,6 +12,7 @@ const CliGroup cli_groups[] = {
     { "Domain Statistics", "stats", cli_stats_cmds },
     { "Domain Events", "events", cli_event_cmds },
     { "Host and Hypervisor", "host", cli_host_cmds },
+    { "Networking", "network", cli_network_cmds },
     { "Storage Pools and Volumes", "storage", cli_storage_cmds },
     { "Modvirt itself", "modvirt", cli_self_cmds },
     { "Remote Access (PKI)", "pki", cli_pki_cmds },

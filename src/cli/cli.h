@@ -62,6 +62,7 @@ typedef struct {
 extern const CliGroup cli_groups[];
 /* The groups' tables, defined by the files that implement them. */
 extern const CliCmd cli_domain_cmds[];   /* cli-domain.c */
+extern const CliCmd cli_network_cmds[];  /* cli-network.c */
 extern const CliCmd cli_monitor_cmds[];  /* cli-monitor.c */
 extern const CliCmd cli_event_cmds[];    /* cli-event.c */
 extern const CliCmd cli_host_cmds[];

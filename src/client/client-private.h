@@ -16,6 +16,7 @@
 #define MV_CLIENT_CONN_MAGIC 0x6d76636eu
 #define MV_CLIENT_DOMAIN_MAGIC 0x6d76646du
 #define MV_CLIENT_STREAM_MAGIC 0x6d767374u
+#define MV_CLIENT_NETWORK_MAGIC 0x6d766e74u
 
 /* libvirt's VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK: the daemon has the callback-ID event
  * procedures (316/317 and the messages from 318 on). */
