@@ -52,18 +52,19 @@ golden_assert(const char *area, const char *name, const char *actual)
 }
 
 /* Fail unless virt-xml-validate (package libvirt-clients, a test dependency) accepts @xml
- * as a domain. */
+ * against libvirt's schema @schema ("domain", "network", ...). */
 static inline void
-golden_assert_valid_domain(const char *xml, const char *what)
+golden_assert_valid(const char *xml, const char *schema, const char *what)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *path = NULL;
-    int fd = g_file_open_tmp("mv-domain-XXXXXX.xml", &path, &err);
+    g_autofree char *tmpl = g_strdup_printf("mv-%s-XXXXXX.xml", schema);
+    int fd = g_file_open_tmp(tmpl, &path, &err);
     g_assert_no_error(err);
     close(fd);
     g_file_set_contents(path, xml, -1, &err);
     g_assert_no_error(err);
-    const char *argv[] = { "virt-xml-validate", path, "domain", NULL };
+    const char *argv[] = { "virt-xml-validate", path, schema, NULL };
     g_autofree char *out = NULL, *errout = NULL;
     int status = 0;
     g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &errout,
@@ -74,4 +75,11 @@ golden_assert_valid_domain(const char *xml, const char *what)
     else
         unlink(path);
     g_assert_true(g_spawn_check_wait_status(status, NULL));
+}
+
+/* As golden_assert_valid, as a domain. */
+static inline void
+golden_assert_valid_domain(const char *xml, const char *what)
+{
+    golden_assert_valid(xml, "domain", what);
 }

@@ -6,10 +6,8 @@
 // (a hard dependency) and must survive a parse/format round trip unchanged.
 // MV_REGENERATE=1 rewrites the golden files.
 
-#include <string.h>
-#include <unistd.h>
-
 #include "conf/conf-network.h"
+#include "test-golden.h"
 
 static const char *const good_cases[] = {
     "default", "isolated-dual", "route-dns", "open", "host-bridge", "nat-ranges",
@@ -24,64 +22,12 @@ static const char *const bad_cases[] = {
     "err-name-slash", "err-prefix",
 };
 
-static bool
-regenerating(void)
-{
-    return g_getenv("MV_REGENERATE") || g_getenv("MODVIRT_TEST_REGENERATE");
-}
-
-static char *
-data_path(const char *name)
-{
-    return g_test_build_filename(G_TEST_DIST, "data", "network-xml", name, NULL);
-}
-
 static char *
 load(const char *name)
 {
-    g_autofree char *path = data_path(name);
-    g_autoptr(GError) err = NULL;
-    char *text = NULL;
-    g_file_get_contents(path, &text, NULL, &err);
-    g_assert_no_error(err);
+    char *text = golden_load("network-xml", name);
+    g_assert_nonnull(text);
     return text;
-}
-
-static void
-assert_golden(const char *name, const char *actual)
-{
-    g_autofree char *path = data_path(name);
-    if (regenerating()) {
-        g_autoptr(GError) err = NULL;
-        g_file_set_contents(path, actual, -1, &err);
-        g_assert_no_error(err);
-        return;
-    }
-    g_autofree char *expected = load(name);
-    g_assert_cmpstr(actual, ==, expected);
-}
-
-static void
-assert_valid_network(const char *xml, const char *what)
-{
-    g_autoptr(GError) err = NULL;
-    g_autofree char *path = NULL;
-    int fd = g_file_open_tmp("mv-network-XXXXXX.xml", &path, &err);
-    g_assert_no_error(err);
-    close(fd);
-    g_file_set_contents(path, xml, -1, &err);
-    g_assert_no_error(err);
-    const char *argv[] = { "virt-xml-validate", path, "network", NULL };
-    g_autofree char *out = NULL, *errout = NULL;
-    int status = 0;
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &errout, &status, &err);
-    /* virt-xml-validate is a test dependency (package libvirt-clients): missing fails. */
-    g_assert_no_error(err);
-    if (!g_spawn_check_wait_status(status, NULL))
-        g_test_message("virt-xml-validate rejected %s (%s):\n%s%s", path, what, out, errout);
-    else
-        unlink(path);
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
 }
 
 /* virbr0 is "in use" so that filling picks virbr1: the test sees the search happen. */
@@ -111,8 +57,8 @@ test_good(gconstpointer data)
     g_assert_no_error(err);
     g_autofree char *out = mv_network_def_format(def, -1, &err);
     g_assert_no_error(err);
-    assert_golden(out_name, out);
-    assert_valid_network(out, name);
+    golden_assert("network-xml", out_name, out);
+    golden_assert_valid(out, "network", name);
 
     /* Round trip, and filling again changes nothing. */
     g_autoptr(MvNetworkDef) again = mv_network_def_parse(out, &err);
@@ -124,7 +70,7 @@ test_good(gconstpointer data)
     /* The live form with connections validates too. */
     g_autofree char *live = mv_network_def_format(def, 2, &err);
     g_assert_nonnull(strstr(live, "<network connections='2'>"));
-    assert_valid_network(live, name);
+    golden_assert_valid(live, "network", name);
 }
 
 static void
@@ -141,7 +87,7 @@ test_bad(gconstpointer data)
     g_assert_null(def);
     g_assert_nonnull(err);
     g_autofree char *msg = g_strdup_printf("%s\n", err->message);
-    assert_golden(err_name, msg);
+    golden_assert("network-xml", err_name, msg);
 }
 
 static void
