@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Storage pools and volumes: libvirt's names, types and numbers (a subset: lookups, lists,
- * lifecycle, information and XML; no streams yet). */
+ * lifecycle, information, XML, and plain upload/download streams). */
 #ifndef MODVIRT_LIBVIRT_STORAGE_H
 #define MODVIRT_LIBVIRT_STORAGE_H
 
 #include "libvirt-host.h"
+#include "libvirt-stream.h"
 
 typedef struct _virStoragePool virStoragePool;
 typedef virStoragePool *virStoragePoolPtr;
@@ -107,5 +108,11 @@ char *virStorageVolGetPath(virStorageVolPtr vol);
 const char *virStorageVolGetName(virStorageVolPtr vol);
 const char *virStorageVolGetKey(virStorageVolPtr vol);
 int virStorageVolFree(virStorageVolPtr vol);
+/* Bytes through @stream (opened with virStreamNew on the same connection); sparse streams are
+ * not supported by libmodvirt yet. */
+int virStorageVolUpload(virStorageVolPtr vol, virStreamPtr stream, unsigned long long offset,
+                        unsigned long long length, unsigned int flags);
+int virStorageVolDownload(virStorageVolPtr vol, virStreamPtr stream, unsigned long long offset,
+                          unsigned long long length, unsigned int flags);
 
 #endif /* MODVIRT_LIBVIRT_STORAGE_H */

@@ -2,12 +2,17 @@
 // Storage pool and volume commands with virsh's output: pool-list, pool-info, pool-dumpxml,
 // pool-define, pool-build, pool-start, pool-destroy, pool-delete, pool-undefine,
 // pool-refresh, pool-autostart, vol-list, vol-info, vol-dumpxml, vol-create-as, vol-delete,
-// vol-wipe, vol-resize, vol-path, vol-key.  (vol-upload/vol-download wait for streams in
-// libmodvirt's storage calls.)
+// vol-wipe, vol-resize, vol-path, vol-key, vol-upload, vol-download (with a progress bar on
+// a terminal; --sparse is not supported yet).
 
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void
 pool_free(virStoragePool *p)
@@ -506,6 +511,144 @@ cmd_vol_resize(CliCtl *ctl, const CliArgs *args, GError **error)
     return true;
 }
 
+/* Bytes per stream packet: libvirt's packet payload. */
+#define TRANSFER_CHUNK (256 * 1024)
+
+/* "[#####     ]  50 %" on stderr, only when it is a terminal (scripts see what virsh prints). */
+static void
+progress(unsigned long long done, unsigned long long total, bool last)
+{
+    static const int width = 40;
+    if (!isatty(STDERR_FILENO) || total == 0)
+        return;
+    int filled = (int)(done * width / total);
+    fprintf(stderr, "\r[%.*s%*s] %3d %%%s", filled, "########################################", width - filled, "",
+            (int)(done * 100 / total), last ? "\n" : "");
+}
+
+static bool
+transfer_opts(const CliArgs *args, unsigned long long *offset, unsigned long long *length, GError **error)
+{
+    if (cli_args_bool(args, "sparse")) {
+        g_set_error(error, cli_error_quark(), 0, "option --sparse is not supported by modvirt's shell yet");
+        return false;
+    }
+    return cli_args_scaled(args, "offset", 1, G_MAXINT64, offset, error) &&
+           cli_args_scaled(args, "length", 1, G_MAXINT64, length, error);
+}
+
+static bool
+cmd_vol_upload(CliCtl *ctl, const CliArgs *args, GError **error)
+{
+    const char *name, *file = cli_args_string(args, "file");
+    unsigned long long offset = 0, length = 0;
+    if (!transfer_opts(args, &offset, &length, error))
+        return false;
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        g_set_error(error, cli_error_quark(), 0, "cannot read %s", file);
+        return false;
+    }
+    struct stat st;
+    unsigned long long total = fstat(fd, &st) == 0 ? (unsigned long long)st.st_size : 0;
+    if (length && length < total)
+        total = length;
+    g_autoptr(virStorageVol) vol = vol_opt(ctl, args, &name, error);
+    virStreamPtr stream = vol ? virStreamNew(ctl->conn, 0) : NULL;
+    bool ok = stream && virStorageVolUpload(vol, stream, offset, length, 0) == 0;
+    g_autofree char *buf = g_malloc(TRANSFER_CHUNK);
+    unsigned long long sent = 0;
+    while (ok) {
+        ssize_t n = read(fd, buf, (size_t)MIN((unsigned long long)TRANSFER_CHUNK, total - sent));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ok = n == 0;
+            break;
+        }
+        ok = virStreamSend(stream, buf, (size_t)n) == n;
+        sent += (unsigned long long)n;
+        progress(sent, total, false);
+    }
+    ok = ok && virStreamFinish(stream) == 0;
+    if (ok)
+        progress(total, total, true);
+    else if (stream)
+        virStreamAbort(stream);
+    if (stream)
+        virStreamFree(stream);
+    close(fd);
+    if (!ok && !*error)
+        fail(error, "cannot upload to volume %s", name);
+    return ok;
+}
+
+static bool
+cmd_vol_download(CliCtl *ctl, const CliArgs *args, GError **error)
+{
+    const char *name, *file = cli_args_string(args, "file");
+    unsigned long long offset = 0, length = 0;
+    if (!transfer_opts(args, &offset, &length, error))
+        return false;
+    g_autoptr(virStorageVol) vol = vol_opt(ctl, args, &name, error);
+    if (!vol)
+        return false;
+    virStorageVolInfo info;
+    unsigned long long total = virStorageVolGetInfo(vol, &info) == 0 ? info.capacity : 0;
+    total = offset < total ? total - offset : 0;
+    if (length && length < total)
+        total = length;
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        g_set_error(error, cli_error_quark(), 0, "cannot create %s", file);
+        return false;
+    }
+    virStreamPtr stream = virStreamNew(ctl->conn, 0);
+    bool ok = stream && virStorageVolDownload(vol, stream, offset, length, 0) == 0;
+    g_autofree char *buf = g_malloc(TRANSFER_CHUNK);
+    unsigned long long got = 0;
+    while (ok) {
+        int n = virStreamRecv(stream, buf, TRANSFER_CHUNK);
+        if (n <= 0) {
+            ok = n == 0;
+            break;
+        }
+        for (ssize_t off = 0; ok && off < n;) {
+            ssize_t w = write(fd, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            ok = w > 0;
+            off += w > 0 ? w : 0;
+        }
+        got += (unsigned long long)n;
+        progress(MIN(got, total), total, false);
+    }
+    ok = ok && virStreamFinish(stream) == 0;
+    if (ok)
+        progress(total, total, true);
+    else if (stream)
+        virStreamAbort(stream);
+    if (stream)
+        virStreamFree(stream);
+    if (close(fd) < 0)
+        ok = false;
+    if (!ok) {
+        unlink(file);
+        fail(error, "cannot download from volume %s", name);
+    }
+    return ok;
+}
+
+static const CliOpt vol_transfer_opts[] = {
+    { "vol", CLI_OPT_DATA, CLI_OPT_REQUIRED, "vol name, key or path" },
+    { "file", CLI_OPT_STRING, CLI_OPT_REQUIRED, "file" },
+    { "pool", CLI_OPT_STRING, CLI_OPT_NAMED_ONLY, "pool name" },
+    { "offset", CLI_OPT_STRING, CLI_OPT_NAMED_ONLY, "volume offset to start at" },
+    { "length", CLI_OPT_STRING, CLI_OPT_NAMED_ONLY, "amount of data to move" },
+    { "sparse", CLI_OPT_BOOL, 0, "preserve sparseness of volume (not supported yet)" },
+    { NULL },
+};
+
 static const CliOpt pool_list_opts[] = {
     { "inactive", CLI_OPT_BOOL, 0, "list inactive pools" },
     { "all", CLI_OPT_BOOL, 0, "list inactive & active pools" },
@@ -605,6 +748,8 @@ const CliCmd cli_storage_cmds[] = {
     { "vol-create-as", "create a volume from a set of args", "Create a vol.", vol_create_as_opts,
       cmd_vol_create_as, 0 },
     { "vol-delete", "delete a vol", "Delete a given vol.", vol_opts, cmd_vol_delete, 0 },
+    { "vol-download", "download volume contents to a file", "Download the contents of a volume to a file.",
+      vol_transfer_opts, cmd_vol_download, 0 },
     { "vol-dumpxml", "vol information in XML", "Output the vol information as an XML dump to stdout.", vol_opts,
       cmd_vol_dumpxml, 0 },
     { "vol-info", "storage vol information", "Returns basic information about the storage vol.", vol_opts,
@@ -615,6 +760,8 @@ const CliCmd cli_storage_cmds[] = {
     { "vol-path", "returns the volume path for a given volume name or key", "Returns the volume path for a given "
       "volume name or key.", vol_opts, cmd_vol_path, 0 },
     { "vol-resize", "resize a vol", "Resizes a storage volume.", vol_resize_opts, cmd_vol_resize, 0 },
+    { "vol-upload", "upload file contents to a volume", "Upload the contents of a file to a volume.",
+      vol_transfer_opts, cmd_vol_upload, 0 },
     { "vol-wipe", "wipe a vol", "Ensure data previously on a volume is not accessible to future reads.",
       vol_wipe_opts, cmd_vol_wipe, 0 },
     { NULL },

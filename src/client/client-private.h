@@ -96,6 +96,9 @@ void mv_client_events_dispatch(virConnectPtr conn);
 
 /* ---- streams (client-stream.c) ---- */
 
+/* Open @st (new, of @conn) for the stream-opening call @proc with @args, as @func. */
+bool mv_client_stream_open(virConnectPtr conn, virStreamPtr st, int proc, xdrproc_t args_proc, const void *args,
+                           const char *func, GError **error);
 /* Route the STREAM packets of @conn's socket to its streams. */
 void mv_client_streams_attach(virConnectPtr conn);
 

@@ -472,3 +472,37 @@ virStorageVolFree(virStorageVolPtr vol)
     }
     return 0;
 }
+
+/* vol-upload / vol-download: @st carries the bytes (no holes: libmodvirt's streams are not
+ * sparse yet). */
+static int
+vol_transfer(virStorageVolPtr vol, virStreamPtr st, unsigned long long offset, unsigned long long length,
+             unsigned int flags, int proc, const char *func)
+{
+    if (!vol_ok(vol, func))
+        return -1;
+    g_autoptr(GError) error = NULL;
+    remote_storage_vol_transfer_args a = { .offset = offset, .length = length, .flags = flags };
+    vol_wire(vol, &a.vol);
+    if (!mv_client_enter(vol->conn, func, &error) || !mv_client_check_writable(vol->conn, func, &error) ||
+        !mv_client_stream_open(vol->conn, st, proc, (xdrproc_t)xdr_remote_storage_vol_transfer_args, &a, func,
+                               &error)) {
+        mv_client_report(vol->conn, error);
+        return -1;
+    }
+    return 0;
+}
+
+int
+virStorageVolUpload(virStorageVolPtr vol, virStreamPtr stream, unsigned long long offset, unsigned long long length,
+                    unsigned int flags)
+{
+    return vol_transfer(vol, stream, offset, length, flags, REMOTE_PROC_STORAGE_VOL_UPLOAD, G_STRFUNC);
+}
+
+int
+virStorageVolDownload(virStorageVolPtr vol, virStreamPtr stream, unsigned long long offset,
+                      unsigned long long length, unsigned int flags)
+{
+    return vol_transfer(vol, stream, offset, length, flags, REMOTE_PROC_STORAGE_VOL_DOWNLOAD, G_STRFUNC);
+}

@@ -850,6 +850,46 @@ virStreamEventRemoveCallback(virStreamPtr st)
 
 /* ---- calls that attach a stream ---- */
 
+bool
+mv_client_stream_open(virConnectPtr conn, virStreamPtr st, int proc, xdrproc_t args_proc, const void *args,
+                      const char *func, GError **error)
+{
+    if (!stream_valid(st) || st->conn != conn) {
+        mv_client_invalid_arg(error, "stream in %s must match connection", func);
+        return false;
+    }
+    g_mutex_lock(&streams_lock);
+    if (st->state != STREAM_NEW)
+        mv_client_invalid_arg(error, "stream in %s is in use already", func);
+    else
+        opening_begin(conn);
+    g_mutex_unlock(&streams_lock);
+    if (*error)
+        return false;
+    unsigned serial = 0;
+    GError *local = NULL;
+    /* A daemon without the call answers "unknown procedure": VIR_ERR_NO_SUPPORT with the
+     * daemon's text, which is what virsh shows. */
+    bool ok = mv_rpc_client_call_serial(conn->rpc, REMOTE_PROGRAM, proc, args_proc, args, NULL, NULL, &serial,
+                                        &local);
+    g_mutex_lock(&streams_lock);
+    if (ok) {
+        st->proc = proc;
+        st->serial = serial;
+        st->state = STREAM_OPEN;
+        if (!open_streams)
+            open_streams = g_ptr_array_new();
+        g_ptr_array_add(open_streams, st);
+    }
+    opening_end(conn, ok ? st : NULL);
+    g_mutex_unlock(&streams_lock);
+    if (!ok) {
+        mv_client_error_from_wire(local);
+        g_propagate_error(error, local);
+    }
+    return ok;
+}
+
 int
 virDomainOpenConsole(virDomainPtr dom, const char *dev_name, virStreamPtr st, unsigned int flags)
 {
@@ -862,44 +902,10 @@ virDomainOpenConsole(virDomainPtr dom, const char *dev_name, virStreamPtr st, un
         mv_client_domain_report(dom, error);
         return -1;
     }
-    if (!stream_valid(st) || st->conn != dom->conn) {
-        mv_client_invalid_arg(&error, "stream in %s must match connection", G_STRFUNC);
-        mv_client_domain_report(dom, error);
-        return -1;
-    }
-    g_mutex_lock(&streams_lock);
-    if (st->state != STREAM_NEW)
-        mv_client_invalid_arg(&error, "stream in %s is in use already", G_STRFUNC);
-    else
-        opening_begin(dom->conn);
-    g_mutex_unlock(&streams_lock);
-    if (error) {
-        mv_client_domain_report(dom, error);
-        return -1;
-    }
     mv_client_domain_to_wire(dom, &args.dom);
-    unsigned serial = 0;
-    GError *local = NULL;
-    /* A daemon without consoles answers "unknown procedure": VIR_ERR_NO_SUPPORT with the
-     * daemon's text, which is what virsh shows. */
-    bool ok = mv_rpc_client_call_serial(dom->conn->rpc, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_OPEN_CONSOLE,
-                                        (xdrproc_t)xdr_remote_domain_open_console_args, &args, NULL, NULL,
-                                        &serial, &local);
-    g_mutex_lock(&streams_lock);
-    if (ok) {
-        st->proc = REMOTE_PROC_DOMAIN_OPEN_CONSOLE;
-        st->serial = serial;
-        st->state = STREAM_OPEN;
-        if (!open_streams)
-            open_streams = g_ptr_array_new();
-        g_ptr_array_add(open_streams, st);
-    }
-    opening_end(dom->conn, ok ? st : NULL);
-    g_mutex_unlock(&streams_lock);
-    if (!ok) {
-        mv_client_error_from_wire(local);
-        mv_client_domain_report(dom, local);
-        g_error_free(local);
+    if (!mv_client_stream_open(dom->conn, st, REMOTE_PROC_DOMAIN_OPEN_CONSOLE,
+                               (xdrproc_t)xdr_remote_domain_open_console_args, &args, G_STRFUNC, &error)) {
+        mv_client_domain_report(dom, error);
         return -1;
     }
     return 0;

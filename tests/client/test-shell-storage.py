@@ -61,6 +61,26 @@ class ShellStorageTest(unittest.TestCase):
             self.same(*args)
         self.assertIn('r.qcow2', self.same('vol-list', 'default'))
 
+    def test_upload_and_download(self):
+        src = os.path.join(self.daemon.root, 'src.bin')
+        with open(src, 'wb') as f:
+            f.write(os.urandom(24 << 20))
+        run([VIRSH, '-c', self.uri, 'vol-create-as', 'default', 'u.raw', '24M', '--allocation', '0'])
+        outs = {}
+        for shell in (MODVIRT, VIRSH):
+            self.assertEqual(run([shell, '-c', self.uri, 'vol-upload', 'u.raw', src, '--pool', 'default'])[:2],
+                             (0, '\n'))
+            out = os.path.join(self.daemon.root, os.path.basename(shell) + '.out')
+            self.assertEqual(run([shell, '-c', self.uri, 'vol-download', 'u.raw', out, '--pool', 'default'])[:2],
+                             (0, '\n'))
+            with open(out, 'rb') as f:
+                outs[shell] = f.read()
+        with open(src, 'rb') as f:
+            want = f.read()
+        self.assertEqual(outs[MODVIRT], want)
+        self.assertEqual(outs[VIRSH], want)
+        self.same('vol-upload', 'nope', src, '--pool', 'default')
+
     def test_changing_commands_print_what_virsh_prints(self):
         target = os.path.join(self.daemon.root, 'p2')
         steps = [

@@ -287,8 +287,9 @@ mv_rpc_client_poll(MvRpcClient *c, int timeout_ms, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
     gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    unsigned taken = 0;
 
-    while (!c->dead) {
+    while (!c->dead && taken < MV_RPC_POLL_BURST) {
         gint64 left = (end - g_get_monotonic_time()) / 1000;
         if (left < 0)
             left = 0;
@@ -303,7 +304,10 @@ mv_rpc_client_poll(MvRpcClient *c, int timeout_ms, GError **error)
         g_autoptr(MvPacket) pkt = NULL;
         if (!read_one(c, &pkt, error))
             return false;
+        taken++;
     }
+    if (!c->dead)
+        return true;   /* the burst is read; the caller polls again */
     mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "connection closed");
     return false;
 }

@@ -52,6 +52,10 @@ bool mv_rpc_client_send_stream(MvRpcClient *c, unsigned prog, int proc, unsigned
 
 /* Wait up to @timeout_ms for incoming packets and handle them (events, pings).  Returns
  * false when the connection is gone. */
+/* Packets one mv_rpc_client_poll reads at most before returning (16 stream packets are 4 MiB):
+ * a daemon that streams faster than the reader consumes (a volume download) must not fill the
+ * reader's stream queue past its limit within one call; the caller polls again for the rest. */
+#define MV_RPC_POLL_BURST 16u
 bool mv_rpc_client_poll(MvRpcClient *c, int timeout_ms, GError **error);
 
 /* Send a keepalive PING (tests). */
