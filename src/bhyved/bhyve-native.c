@@ -189,10 +189,12 @@ parse_fbuf(MvDomainDef *def, const MvDomainAddress *slot, char **opts, GError **
             if (!g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL) ||
                 (port && port < 5900))
                 return native_error(error, "invalid VNC port in '%s'", *o);
+            g_free(gr->listen);   /* a repeated option: the last one counts, as in bhyve */
             gr->listen = *host ? g_strdup(host) : NULL;
             gr->autoport = port == 0;
             gr->port = port ? (int)port : -1;
         } else if (g_str_has_prefix(*o, "password=")) {
+            g_free(gr->passwd);
             gr->passwd = g_strdup(*o + 9);
         } else {
             return native_error(error, "fbuf option '%s' is not supported", *o);
@@ -336,7 +338,7 @@ parse_bhyve(MvDomainDef *def, char **argv, GError **error)
                 for (char **k = kv; *k; k++) {
                     g_auto(GStrv) pair = g_strsplit(*k, "=", 2);
                     guint64 v;
-                    if (!pair[1] || !g_ascii_string_to_unsigned(pair[1], 10, 1, 4096, &v, NULL))
+                    if (!pair[0] || !pair[1] || !g_ascii_string_to_unsigned(pair[1], 10, 1, 4096, &v, NULL))
                         return native_error(error, "invalid CPU option '-c %s'", val);
                     if (g_str_equal(pair[0], "cpus"))
                         def->vcpus = (unsigned)v;
@@ -407,6 +409,8 @@ parse_loader(MvDomainDef *def, char **argv, char **ret_boot_path, GError **error
         }
         return set_name(def, argv[argc - 1], error);
     }
+    if (def->bootloader)
+        return native_error(error, "a second loader command ('%s'): one may precede bhyve", argv[0]);
     def->bootloader = g_strdup(argv[0]);
     def->bootloader_args = argc > 1 ? g_strjoinv(" ", argv + 1) : NULL;
     return true;
