@@ -389,21 +389,22 @@ virConnectIsSecure(virConnectPtr conn)
     return conn->transport != MV_TRANSPORT_TCP && ret.secure ? 1 : 0;
 }
 
+/* libvirt's protocol has no "is encrypted" call (148 is DOMAIN_MIGRATE_PREPARE_TUNNEL): as
+ * libvirt's client does, ask whether the daemon's side is secure and say encrypted only when
+ * our own channel to it is (TLS; a unix socket is secure but not encrypted). */
 int
 virConnectIsEncrypted(virConnectPtr conn)
 {
     g_autoptr(GError) error = NULL;
-    remote_connect_is_encrypted_ret ret = { 0 };
+    remote_connect_is_secure_ret ret = { 0 };
 
     if (!mv_client_enter(conn, G_STRFUNC, &error) ||
-        !mv_client_call(conn, REMOTE_PROC_CONNECT_IS_ENCRYPTED, NULL, NULL,
-                        (xdrproc_t)xdr_remote_connect_is_encrypted_ret, &ret, &error)) {
+        !mv_client_call(conn, REMOTE_PROC_CONNECT_IS_SECURE, NULL, NULL,
+                        (xdrproc_t)xdr_remote_connect_is_secure_ret, &ret, &error)) {
         mv_client_report(conn, error);
         return -1;
     }
-    /* None of the transports we speak yet encrypts (TLS and SSH will). */
-    bool encrypted = conn->transport == MV_TRANSPORT_TLS || conn->transport == MV_TRANSPORT_SSH;
-    return encrypted && ret.encrypted ? 1 : 0;
+    return conn->transport == MV_TRANSPORT_TLS && ret.secure ? 1 : 0;
 }
 
 int

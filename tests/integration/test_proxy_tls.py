@@ -148,6 +148,18 @@ class ProxyRemoteTest(GuestTestCase):
         finally:
             conn.close()
 
+    def test_secure_and_encrypted_per_transport(self):
+        """libvirt's client answers IsEncrypted itself (IS_SECURE plus its transport): over
+        TLS both are yes, over plain TCP both are no, and over the unix socket the channel is
+        secure but not encrypted.  The daemon side answers IS_SECURE; 148 is not a call."""
+        for uri, secure, encrypted in ((self.tls_uri, 1, 1), (self.tcp_uri, 0, 0),
+                                       (self.uri, 1, 0)):
+            conn = libvirt.open(uri)
+            try:
+                self.assertEqual((conn.isSecure(), conn.isEncrypted()), (secure, encrypted), uri)
+            finally:
+                conn.close()
+
     def test_tls_identity_is_the_certificate_name(self):
         # What the backend learns about a TLS client: its certificate's name, nothing else
         # (a stand-in LXC daemon records it).

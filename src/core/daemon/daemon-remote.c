@@ -157,13 +157,6 @@ is_secure(MvCall *call, void *args, void *ret, GError **error)
 }
 
 static bool
-is_encrypted(MvCall *call, void *args, void *ret, GError **error)
-{
-    ((remote_connect_is_encrypted_ret *)ret)->encrypted = 0;
-    return true;
-}
-
-static bool
 close_callback(MvCall *call, void *args, void *ret, GError **error)
 {
     MvConn *conn = mv_conn_of(call);
@@ -329,8 +322,6 @@ static const MvProcedure common_rows[] = {
     REMOTE_ROW_NOARGS(CONNECT_GET_HOSTNAME, "virConnectGetHostname", connect_get_hostname_ret,
                       get_hostname, MV_PROC_READONLY_OK | MV_PROC_PRIORITY),
     REMOTE_ROW_NOARGS(CONNECT_IS_SECURE, "virConnectIsSecure", connect_is_secure_ret, is_secure, ANY),
-    REMOTE_ROW_NOARGS(CONNECT_IS_ENCRYPTED, "virConnectIsEncrypted", connect_is_encrypted_ret,
-                      is_encrypted, ANY),
     REMOTE_ROW_VOID(CONNECT_REGISTER_CLOSE_CALLBACK, "virConnectRegisterCloseCallback", close_callback, ANY),
     REMOTE_ROW_VOID(CONNECT_UNREGISTER_CLOSE_CALLBACK, "virConnectUnregisterCloseCallback", close_callback, ANY),
     REMOTE_ROW_NORET(CONNECT_SET_IDENTITY, "virConnectSetIdentity", connect_set_identity_args, set_identity,
