@@ -125,6 +125,25 @@ class PythonLibvirtTest(DaemonTestCase):
         self.assertEqual(self.conn.isAlive(), 1)
         self.assertTrue(self.conn.getHostname())
 
+    def test_unknown_procedure_logged_once(self):
+        """An unknown procedure is logged once per procedure number, with the client's pid,
+        however often a tool tries it."""
+        for _ in range(3):
+            with self.assertRaises(libvirt.libvirtError):
+                self.conn.listAllInterfaces()
+        want = f'client pid {os.getpid()} (uid {os.getuid()}) called procedure '
+        lines = [l for l in self.daemon.log().splitlines() if want in l and 'unknown procedure' in l]
+        procs = [l.split('called procedure ')[1].split()[0] for l in lines]
+        self.assertEqual(len(procs), len(set(procs)), f'logged more than once:\n{lines}')
+        self.assertTrue(procs, 'the unknown procedure was not logged:\n' + self.daemon.log()[-2000:])
+        # A network call with no network daemon to relay it to: logged once too.
+        for _ in range(2):
+            with self.assertRaises(libvirt.libvirtError):
+                self.conn.listAllNetworks()
+        relay = [l for l in self.daemon.log().splitlines()
+                 if want in l and 'network driver is not running' in l]
+        self.assertEqual(len(relay), 1, relay)
+
     def test_read_only_open(self):
         ro = libvirt.openReadOnly(self.daemon.uri_ro)
         try:

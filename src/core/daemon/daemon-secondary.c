@@ -3,6 +3,7 @@
 // network and storage drivers, and one relay per client and family, opened on the first
 // call and reopened after its daemon came back.
 
+#include "rpc/rpc-proclog.h"
 #include "daemon/daemon-secondary.h"
 #include "rpc/rpc-relay.h"
 #include "util/util-error.h"
@@ -135,6 +136,7 @@ route(MvClient *c, MvPacket *pkt, void *data)
             /* "Not supported" lets clients fall back or say so plainly; the text says why. */
             mv_error_set(&err, MV_FROM_RPC, MV_ERR_NO_SUPPORT, "the %s driver is not running (%s)",
                          fi->what, cerr->message);
+            mv_proclog_once("relay", c, &pkt->hdr, err->message);
             mv_client_reply_error(c, pkt, err);
             return true;
         }

@@ -4,6 +4,7 @@
 // under the client's lock, then wake the I/O thread to write them.
 
 #include "rpc/rpc-server.h"
+#include "rpc/rpc-proclog.h"
 #include "rpc/rpc-io.h"
 #include "util/util-error.h"
 
@@ -510,6 +511,7 @@ handle_packet(MvClient *c, MvPacket *pkt)
             return;
         /* Exactly this text (and code) makes clients report "not supported" and fall back. */
         mv_error_set(&err, MV_FROM_RPC, MV_ERR_RPC, "unknown procedure: %d", hdr->proc);
+        mv_proclog_once("unknown", c, hdr, "unknown procedure, answered as not supported");
     } else if (!(row->flags & MV_PROC_BEFORE_OPEN) && !mv_client_is_open(c)) {
         mv_error_set(&err, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR, "connection not open");
     } else if (!(row->flags & MV_PROC_READONLY_OK) && c->readonly) {
