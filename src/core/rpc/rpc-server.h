@@ -48,8 +48,10 @@ void mv_server_limits_default(MvServerLimits *ret_limits);
 #define MV_CLIENT_TX_MAX ((size_t)16 * 1024 * 1024)
 
 /* A client whose output queue peaked above this gives the memory back to the system
- * (malloc_trim) once it drains or goes: glibc keeps freed heap memory otherwise. */
-#define MV_CLIENT_TRIM_AFTER ((size_t)256 * 1024)
+ * (malloc_trim) once it drains or goes: glibc keeps freed heap memory otherwise.  Above the
+ * pause bound, so that only a backlog of events or an exceptionally large reply pays for a
+ * trim, not every big listing. */
+#define MV_CLIENT_TRIM_AFTER (2 * MV_CLIENT_OUTPUT_PAUSE)
 
 struct MvCall {
     MvClient *client;
