@@ -5,6 +5,7 @@
 #include "qemu-caps.h"
 #include "qemu-kvm.h"
 #include "qemu-domaincaps.h"
+#include "qemu-node.h"
 #include "qemu-domain.h"
 #include "qemu-runtime.h"
 #include "qemu-persist.h"
@@ -41,6 +42,12 @@ static const MvProcedure qemu_remote_rows[] = {
         qemu_connect_get_domain_capabilities, R),
     ROW(CONNECT_GET_CPU_MODEL_NAMES, "virConnectGetCPUModelNames", connect_get_cpu_model_names_args,
         connect_get_cpu_model_names_ret, qemu_connect_get_cpu_model_names, R),
+    ROW(NODE_GET_CPU_STATS, "virNodeGetCPUStats", node_get_cpu_stats_args, node_get_cpu_stats_ret,
+        qemu_node_get_cpu_stats, R | P),
+    ROW(NODE_GET_MEMORY_STATS, "virNodeGetMemoryStats", node_get_memory_stats_args,
+        node_get_memory_stats_ret, qemu_node_get_memory_stats, R | P),
+    ROW(CONNECT_GET_SYSINFO, "virConnectGetSysinfo", connect_get_sysinfo_args, connect_get_sysinfo_ret,
+        qemu_connect_get_sysinfo, R),
     ROW(CONNECT_GET_MAX_VCPUS, "virConnectGetMaxVcpus", connect_get_max_vcpus_args, connect_get_max_vcpus_ret,
         qemu_connect_get_max_vcpus, R | P),
     ROW_NOARGS(NODE_GET_SECURITY_MODEL, "virNodeGetSecurityModel", node_get_security_model_ret,

@@ -88,6 +88,37 @@ class VirshTest(DaemonTestCase):
         if not os.path.exists('/dev/kvm'):
             self.assertNotIn('kvm', domains, 'no /dev/kvm on this host')
 
+    def test_node_stats_and_sysinfo(self):
+        """nodecpustats/nodememstats come from /proc; sysinfo from DMI, or a clear error."""
+        mem = dict(l.split(':') for l in virsh(self.daemon.uri, 'nodememstats', check=True)
+                   .stdout.splitlines() if ':' in l)
+        mem = {k.strip(): int(v.split()[0]) for k, v in mem.items()}
+        self.assertEqual(set(mem), {'total', 'free', 'buffers', 'cached'})
+        self.assertEqual(mem['total'], harness.meminfo()['MemTotal'])
+        self.assertLessEqual(mem['free'], mem['total'])
+        with open('/proc/stat') as f:
+            fields = [int(x) for x in f.readline().split()[1:8]]
+        user_before = (fields[0] + fields[1]) * 10**9 // os.sysconf('SC_CLK_TCK')
+        total = dict(l.split(':') for l in virsh(self.daemon.uri, 'nodecpustats', check=True)
+                     .stdout.splitlines() if ':' in l)
+        total = {k.strip(): int(v) for k, v in total.items()}
+        self.assertEqual(set(total), {'user', 'system', 'idle', 'iowait'})
+        # Nanoseconds since boot, at least what /proc/stat said a moment before.
+        self.assertGreaterEqual(total['user'], user_before)
+        cpu0 = dict(l.split(':') for l in virsh(self.daemon.uri, 'nodecpustats', '--cpu', '0',
+                                                 check=True).stdout.splitlines() if ':' in l)
+        self.assertLessEqual(int(cpu0['user']), total['user'])
+        r = virsh(self.daemon.uri, 'nodecpustats', '--cpu', '4096')
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('Invalid cpuNum', r.stderr)
+        r = virsh(self.daemon.uri, 'sysinfo')
+        if os.path.isdir('/sys/class/dmi/id'):
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("<sysinfo type='smbios'>", r.stdout)
+        else:
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn('this host exports no SMBIOS/DMI data', r.stderr)
+
     def test_uri(self):
         r = virsh(self.daemon.uri, 'uri', check=True)
         self.assertEqual(r.stdout.strip(), self.daemon.uri)
