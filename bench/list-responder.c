@@ -24,6 +24,8 @@
 
 /* The made-up domains, built once. */
 static remote_connect_list_all_domains_ret all_domains;
+/* The same names and UUIDs as networks, for `virsh net-list --all`. */
+static remote_connect_list_all_networks_ret all_networks;
 
 static void
 make_domains(unsigned n, const char *prefix)
@@ -38,6 +40,13 @@ make_domains(unsigned n, const char *prefix)
         d->id = -1;
     }
     all_domains.ret = n;
+    all_networks.nets.nets_len = n;
+    all_networks.nets.nets_val = g_new0(remote_nonnull_network, n);
+    for (unsigned i = 0; i < n; i++) {
+        all_networks.nets.nets_val[i].name = all_domains.domains.domains_val[i].name;
+        memcpy(all_networks.nets.nets_val[i].uuid, all_domains.domains.domains_val[i].uuid, 16);
+    }
+    all_networks.ret = n;
 }
 
 /* The version we report: the same as modvirt-qemud and libvirtd 9.0. */
@@ -111,6 +120,15 @@ answer(const MvPacket *pkt, bool *ret_close)
     case REMOTE_PROC_DOMAIN_GET_STATE: {
         remote_domain_get_state_ret r = { 5 /* VIR_DOMAIN_SHUTOFF */, 0 };
         return reply_ok(hdr, (xdrproc_t)xdr_remote_domain_get_state_ret, &r);
+    }
+    case REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS:
+        return reply_ok(hdr, (xdrproc_t)xdr_remote_connect_list_all_networks_ret, &all_networks);
+    case REMOTE_PROC_NETWORK_IS_ACTIVE:
+    case REMOTE_PROC_NETWORK_GET_AUTOSTART:
+    case REMOTE_PROC_NETWORK_IS_PERSISTENT: {
+        /* Inactive, not autostarted, persistent: what N defined networks answer. */
+        remote_int_ret r = { hdr->proc == REMOTE_PROC_NETWORK_IS_PERSISTENT };
+        return reply_ok(hdr, (xdrproc_t)xdr_remote_int_ret, &r);
     }
     case REMOTE_PROC_CONNECT_CLOSE:
         *ret_close = true;
