@@ -3,6 +3,7 @@
 the storage daemon's binary, sockets and files), and the virsh/python helpers they share."""
 
 import os
+import shutil
 import subprocess
 import unittest
 
@@ -55,6 +56,8 @@ class StorageTestCase(unittest.TestCase):
 
     def setUp(self):
         self.d = StorageDaemon().start()
+        # Volumes of a gigabyte live in the root: it goes when the test ends (after the daemon).
+        self.addCleanup(shutil.rmtree, self.d.root, True)
         self.addCleanup(self.d.stop)
 
     def virsh(self, *args, **kw):

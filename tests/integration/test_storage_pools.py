@@ -6,6 +6,7 @@ pool), a logical pool on a loop device (vgcreate works here; volume creation fai
 device-mapper, which this kernel lacks), and definitions and running pools surviving kill -9."""
 
 import os
+import shutil
 import signal
 import subprocess
 import unittest
@@ -23,6 +24,7 @@ class PoolTypesTest(unittest.TestCase):
 
     def setUp(self):
         self.d = StorageDaemon().start()
+        self.addCleanup(shutil.rmtree, self.d.root, True)
         self.addCleanup(lambda: self.d.stop())
 
     def ok(self, *args):

@@ -8,6 +8,7 @@ bytes and the new daemon throws the unfinished file away."""
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -108,6 +109,7 @@ class KilledDuringUploadTest(unittest.TestCase):
 
     def test_kill_9_leaves_no_half_volume(self):
         d = StorageDaemon().start()
+        self.addCleanup(shutil.rmtree, d.root, True)
         self.addCleanup(d.stop)
         src = os.path.join(d.root, 'src.img')
         make_sparse(src, 256 * MiB, [(0, 256 * MiB)])
