@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Fuzz target: one packet as a peer sends it.  The header is parsed as the server and the
 // client parse it; then the body is decoded with what the packet says it is: a call's
-// arguments (every procedure modvirt-qemud serves), a reply's return value, an error, or an
+// arguments (every procedure modvirt-qemud and modvirt-storaged serve), a reply's return value, an error, or an
 // event.  A body that decodes is encoded again and must decode again: the XDR routines are
 // their own oracle.
 
 #include "fuzz.h"
 #include "daemon/daemon-programs.h"
 #include "qemu-driver.h"
+#include "stor-driver.h"
 #include "rpc/rpc-message.h"
 #include "rpc/rpc-program.h"
 #include "remote.h"
@@ -24,6 +25,9 @@ remote_program(void)
         const MvProcedure *rows = qemu_driver_remote_rows(&n);
         p = mv_daemon_remote_program();
         mv_program_add(p, rows, n);
+        /* modvirt-storaged's calls too: the numbers do not overlap. */
+        rows = stor_driver_remote_rows(&n);
+        mv_program_add(p, rows, n);
     }
     return p;
 }
@@ -34,6 +38,10 @@ static const struct {
     xdrproc_t xdr;
     size_t size;
 } events[] = {
+    { REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE, (xdrproc_t)xdr_remote_storage_pool_event_lifecycle_msg,
+      sizeof(remote_storage_pool_event_lifecycle_msg) },
+    { REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH, (xdrproc_t)xdr_remote_storage_pool_event_refresh_msg,
+      sizeof(remote_storage_pool_event_refresh_msg) },
     { REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE, (xdrproc_t)xdr_remote_domain_event_lifecycle_msg,
       sizeof(remote_domain_event_lifecycle_msg) },
     { REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, (xdrproc_t)xdr_remote_domain_event_callback_lifecycle_msg,
