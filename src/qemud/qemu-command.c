@@ -1077,6 +1077,19 @@ build_display(Cmd *c)
             put_str(d, "id", video->info.alias);
             g_string_append_printf(d, ",max_outputs=%u", video->heads ? video->heads : 1);
             break;
+        case MV_DOMAIN_VIDEO_QXL:
+            /* The VGA-compatible QXL for the primary card; RAM bar and VRAM as libvirt sizes
+             * them (vram= is the VRAM bar, the RAM bar matches it). */
+            d = device(video->primary ? "qxl-vga" : "qxl");
+            put_str(d, "id", video->info.alias);
+            g_string_append_printf(d, ",ram_size=%u,vram_size=%u,vgamem_mb=16,max_outputs=1",
+                                   video->vram_kib * 1024, video->vram_kib * 1024);
+            break;
+        case MV_DOMAIN_VIDEO_RAMFB:
+            d = device("ramfb");
+            put_str(d, "id", video->info.alias);
+            add_pair(c, "-device", d);
+            continue;   /* not a PCI device */
         case MV_DOMAIN_VIDEO_BOCHS:
             d = device("bochs-display");
             put_str(d, "id", video->info.alias);

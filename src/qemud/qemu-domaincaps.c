@@ -139,6 +139,8 @@ fill_devices(MvDomCaps *caps, const QemuCaps *qcaps, const char *machine)
     add_if(video, "modelType", "cirrus", qcaps, "cirrus-vga");
     add_if(video, "modelType", "virtio", qcaps, "virtio-vga");
     add_if(video, "modelType", "bochs", qcaps, "bochs-display");
+    add_if(video, "modelType", "qxl", qcaps, "qxl-vga");
+    add_if(video, "modelType", "ramfb", qcaps, "ramfb");
     mv_domcaps_enum_add(video, "modelType", "none");
 
     MvDomCapsSection *channel = &caps->devices[MV_DOMCAPS_DEVICE_CHANNEL];

@@ -53,6 +53,8 @@ static const char *const good_cases[] = {
     "virt-install-q35",
     "graphics-spice",
     "graphics-listen",
+    "video-qxl",
+    "video-ramfb",
 };
 
 static const char *const bad_cases[] = {
@@ -99,6 +101,7 @@ static const char *const bad_cases[] = {
     "err-master-on-ehci",
     "err-channel-no-target",
     "err-pm-enabled-missing",
+    "err-redirdev",
 };
 
 static bool

@@ -90,6 +90,8 @@ static const ArgvCase cases[] = {
     { "graphics-vnc-socket", false },
     { "graphics-vnc-none", false },
     { "channel-spicevmc-without-spice", false },
+    { "video-qxl", false },
+    { "video-ramfb", false },
 };
 
 /* Fixed inputs, so that the golden files do not depend on this host. */

@@ -12,6 +12,8 @@
 
 /* libvirt's default video RAM for vga, cirrus and bochs, in KiB. */
 #define DEFAULT_VRAM_KIB 16384
+/* QXL's VRAM bar (and RAM bar) as libvirt sizes them: 64 MiB. */
+#define QXL_DEFAULT_VRAM_KIB 65536
 
 /* Highest disk controller index a target name may lead to (the parser's bound on
  * controller indexes): every lower index becomes a controller, so it is kept small. */
@@ -620,7 +622,13 @@ fill_display(MvDomainDef *def, GError **error)
                 return xml_error(error, "video model 'none' takes no other attribute or address");
             continue;
         }
-        if (!video->vram_kib && video->model != MV_DOMAIN_VIDEO_VIRTIO)
+        if (video->model == MV_DOMAIN_VIDEO_RAMFB &&
+            (video->vram_kib || video->heads > 1 || video->info.addr.type))
+            return xml_error(error, "video model 'ramfb' takes no vram, heads or address");
+        if (!video->vram_kib && video->model == MV_DOMAIN_VIDEO_QXL)
+            video->vram_kib = QXL_DEFAULT_VRAM_KIB;
+        else if (!video->vram_kib && video->model != MV_DOMAIN_VIDEO_VIRTIO &&
+                 video->model != MV_DOMAIN_VIDEO_RAMFB)
             video->vram_kib = DEFAULT_VRAM_KIB;
         if (video->model == MV_DOMAIN_VIDEO_VIRTIO && video->vram_kib)
             return unsupported(error, "video model 'virtio' takes no vram");

@@ -453,7 +453,8 @@ place_video(Pci *pci, GError **error)
 {
     for (guint i = 0; i < pci->def->videos->len; i++) {
         MvDomainVideo *video = g_ptr_array_index(pci->def->videos, i);
-        if (video->model == MV_DOMAIN_VIDEO_NONE || video->info.addr.type)
+        if (video->model == MV_DOMAIN_VIDEO_NONE || video->model == MV_DOMAIN_VIDEO_RAMFB ||
+            video->info.addr.type)
             continue;
         unsigned slot = pci->q35 ? Q35_VIDEO_SLOT : I440FX_VIDEO_SLOT;
         if (!place_on_bus(pci, 0, slot, &video->info, "video", error))

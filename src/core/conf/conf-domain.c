@@ -63,7 +63,7 @@ MV_ENUM_IMPL(mv_domain_input_bus, MV_DOMAIN_INPUT_BUS_LAST, "none", "ps2", "usb"
 MV_ENUM_IMPL(mv_domain_graphics, MV_DOMAIN_GRAPHICS_LAST, "vnc", "sdl", "spice")
 MV_ENUM_IMPL(mv_domain_listen, MV_DOMAIN_LISTEN_LAST, "address", "socket", "none")
 MV_ENUM_IMPL(mv_domain_video, MV_DOMAIN_VIDEO_LAST, "vga", "cirrus", "virtio", "bochs", "none",
-             "xen", "gop")
+             "xen", "gop", "qxl", "ramfb")
 MV_ENUM_IMPL(mv_domain_memballoon, MV_DOMAIN_MEMBALLOON_LAST, "virtio", "none")
 MV_ENUM_IMPL(mv_domain_watchdog, MV_DOMAIN_WATCHDOG_LAST, "i6300esb", "ib700")
 MV_ENUM_IMPL(mv_domain_watchdog_action, MV_DOMAIN_WATCHDOG_ACTION_LAST,

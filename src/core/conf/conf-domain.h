@@ -465,6 +465,8 @@ typedef enum {
     MV_DOMAIN_VIDEO_NONE,
     MV_DOMAIN_VIDEO_XEN,       /* Xen's PV framebuffer, xen domains only */
     MV_DOMAIN_VIDEO_GOP,       /* bhyve's UEFI framebuffer, bhyve domains only */
+    MV_DOMAIN_VIDEO_QXL,
+    MV_DOMAIN_VIDEO_RAMFB,     /* a framebuffer in guest RAM: no PCI device */
     MV_DOMAIN_VIDEO_LAST,
 } MvDomainVideoModel;
 
