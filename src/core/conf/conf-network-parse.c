@@ -290,11 +290,11 @@ parse_dns(xmlNodePtr node, MvNetworkDef *def, GError **error)
     FOREACH_CHILD(c, node) {
         if (g_str_equal(node_name(c), "forwarder")) {
             static const char *const f_attrs[] = { "addr", "domain", NULL };
-            MvIpAddr a;
+            MvIpAddr a = { 0 };
             if (!check_node(c, f_attrs, NULL, false, error) || !addr_attr(c, "addr", 0, false, &a, error))
                 return false;
             MvNetworkDnsForwarder *f = g_new0(MvNetworkDnsForwarder, 1);
-            f->addr = attr(c, "addr") ? mv_ip_addr_format(&a) : NULL;
+            f->addr = a.family ? mv_ip_addr_format(&a) : NULL;
             f->domain = attr(c, "domain");
             g_ptr_array_add(def->dns_forwarders, f);
             if (!f->addr && !f->domain)
