@@ -23,33 +23,6 @@
 #define UHCI_PORTS 2
 #define XHCI_PORTS 4
 
-static bool
-xml_error(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static bool
-xml_error(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR, "%s", msg);
-    return false;
-}
-
-static bool
-unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static bool
-unsupported(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED, "%s", msg);
-    return false;
-}
 
 static bool
 fill_machine(MvDomainDef *def, const MvDomainDefaults *defaults, bool *ret_q35, GError **error)

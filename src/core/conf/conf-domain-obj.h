@@ -1,99 +1,53 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Domain objects and the list that holds them: O(1) lookup by name, UUID and id, a lock per
-// object and a job per object for long operations.  What a definition contains is
-// conf-domain's business; running a domain is the driver's.
+// The domain face of the generic object list (conf-obj.h): a domain is an MvObj whose state
+// is an MvDomainState and whose id is its running id.  These names are the same functions
+// under domain names, for the hypervisor drivers; networks and pools use mv_obj_* directly.
 #pragma once
 
-#include <glib.h>
-#include <stdbool.h>
+#include "conf/conf-obj.h"
+#include "conf/conf-domain-state.h"
+#include "util/util-error.h"
 
-/* libvirt's virDomainState values; they cross the wire. */
-typedef enum {
-    MV_DOMAIN_NOSTATE = 0,
-    MV_DOMAIN_RUNNING = 1,
-    MV_DOMAIN_BLOCKED = 2,
-    MV_DOMAIN_PAUSED = 3,
-    MV_DOMAIN_SHUTDOWN = 4,
-    MV_DOMAIN_SHUTOFF = 5,
-    MV_DOMAIN_CRASHED = 6,
-    MV_DOMAIN_PMSUSPENDED = 7,
-    MV_DOMAIN_STATE_LAST
-} MvDomainState;
+typedef MvObj MvDomainObj;
+typedef MvObjList MvDomainList;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainObj, mv_obj_unref)
 
-typedef struct MvDomainObj MvDomainObj;
+/* The error names of a domain list whose driver raises errors from @from (MV_FROM_QEMU,
+ * MV_FROM_LXC, ...): "no domain with matching ..." is MV_ERR_NO_DOMAIN. */
+#define MV_DOMAIN_KIND_INIT(from) { "domain", (from), MV_ERR_NO_DOMAIN, MV_DOMAIN_SHUTOFF }
 
-struct MvDomainObj {
-    gint refs;
-    GMutex lock;            /* guards every field below */
-    GCond job_cond;
-    bool job_active;        /* a long operation (start, stop, ...) owns the object */
-    bool removed;           /* no longer in the list; lookups will not find it */
-
-    char *name;             /* lookup keys, kept equal to def's */
-    unsigned char uuid[16];
-    int id;                 /* -1 while inactive */
-
-    void *def;              /* the definition (live one while running); owned */
-    void *newdef;           /* the persistent definition while running, if it differs */
-    GDestroyNotify def_free;
-    bool persistent;
-    bool autostart;
-    int state;              /* MvDomainState */
-    int reason;
-    gint64 state_time;      /* monotonic µs of the last state change */
-
-    void *priv;             /* the driver's runtime state (process, monitor, ...) */
-    GDestroyNotify priv_free;
-};
-
-MvDomainObj *mv_domain_obj_ref(MvDomainObj *obj);
-void mv_domain_obj_unref(MvDomainObj *obj);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainObj, mv_domain_obj_unref)
-
-void mv_domain_obj_lock(MvDomainObj *obj);
-void mv_domain_obj_unlock(MvDomainObj *obj);
-
-/* Wait (with the object locked; the lock is released while waiting) until no job runs,
- * then own the job.  False after @timeout_ms with @error set ("cannot acquire state
- * change lock"), or if the object was removed meanwhile. */
-bool mv_domain_obj_begin_job(MvDomainObj *obj, unsigned timeout_ms, GError **error);
-/* Release the job (object locked). */
-void mv_domain_obj_end_job(MvDomainObj *obj);
-
-/* Set state and reason (object locked). */
-void mv_domain_obj_set_state(MvDomainObj *obj, int state, int reason);
+static inline MvDomainObj *mv_domain_obj_ref(MvDomainObj *obj) { return mv_obj_ref(obj); }
+static inline void mv_domain_obj_unref(MvDomainObj *obj) { mv_obj_unref(obj); }
+static inline void mv_domain_obj_lock(MvDomainObj *obj) { mv_obj_lock(obj); }
+static inline void mv_domain_obj_unlock(MvDomainObj *obj) { mv_obj_unlock(obj); }
+static inline bool mv_domain_obj_begin_job(MvDomainObj *obj, unsigned timeout_ms, GError **error)
+{ return mv_obj_begin_job(obj, timeout_ms, error); }
+static inline void mv_domain_obj_end_job(MvDomainObj *obj) { mv_obj_end_job(obj); }
+static inline void mv_domain_obj_set_state(MvDomainObj *obj, int state, int reason)
+{ mv_obj_set_state(obj, state, reason); }
+/* A domain is active while it has an id. */
 static inline bool mv_domain_obj_is_active(const MvDomainObj *obj) { return obj->id >= 0; }
 
-typedef struct MvDomainList MvDomainList;
-
+/* A domain list with the QEMU driver's error domain, as before the kit; other drivers call
+ * mv_obj_list_new() with their own MvObjKind (MV_DOMAIN_KIND_INIT). */
 MvDomainList *mv_domain_list_new(void);
-void mv_domain_list_free(MvDomainList *list);
+static inline void mv_domain_list_free(MvDomainList *list) { mv_obj_list_free(list); }
 
-/* Add a new object for @def named @name with @uuid, taking ownership of @def (freed with
- * @def_free).  Fails with MV_ERR_OPERATION_FAILED if the name or the UUID is taken.  The
- * returned object is referenced, not locked. */
-MvDomainObj *mv_domain_list_add(MvDomainList *list, const char *name, const unsigned char uuid[16],
-                                void *def, GDestroyNotify def_free, GError **error);
-
-/* Remove @obj from the list (it may live on while referenced). */
-void mv_domain_list_remove(MvDomainList *list, MvDomainObj *obj);
-
-/* Lookups return a reference (not locked) or NULL. */
-MvDomainObj *mv_domain_list_find_by_name(MvDomainList *list, const char *name);
-MvDomainObj *mv_domain_list_find_by_uuid(MvDomainList *list, const unsigned char uuid[16]);
-MvDomainObj *mv_domain_list_find_by_id(MvDomainList *list, int id);
-
-/* Record that @obj now has id @id (-1: inactive), keeping the id index right. */
-void mv_domain_list_set_id(MvDomainList *list, MvDomainObj *obj, int id);
-
-/* A new id for a domain being started: increasing, never reused while the daemon runs. */
-int mv_domain_list_next_id(MvDomainList *list);
-/* Make sure ids handed out later are above @id (after reattaching a guest). */
-void mv_domain_list_note_id(MvDomainList *list, int id);
-
-/* A snapshot of every object, referenced, in name order: iterate without the list lock. */
-GPtrArray *mv_domain_list_snapshot(MvDomainList *list);
-unsigned mv_domain_list_count(MvDomainList *list);
-/* The active objects only (those with an id), referenced, unordered: O(running domains),
- * for periodic work such as the stats sampler. */
-GPtrArray *mv_domain_list_snapshot_active(MvDomainList *list);
+static inline MvDomainObj *mv_domain_list_add(MvDomainList *list, const char *name, const unsigned char uuid[16],
+                                              void *def, GDestroyNotify def_free, GError **error)
+{ return mv_obj_list_add(list, name, uuid, def, def_free, error); }
+static inline void mv_domain_list_remove(MvDomainList *list, MvDomainObj *obj) { mv_obj_list_remove(list, obj); }
+static inline MvDomainObj *mv_domain_list_find_by_name(MvDomainList *list, const char *name)
+{ return mv_obj_list_find_by_name(list, name); }
+static inline MvDomainObj *mv_domain_list_find_by_uuid(MvDomainList *list, const unsigned char uuid[16])
+{ return mv_obj_list_find_by_uuid(list, uuid); }
+static inline MvDomainObj *mv_domain_list_find_by_id(MvDomainList *list, int id)
+{ return mv_obj_list_find_by_id(list, id); }
+static inline void mv_domain_list_set_id(MvDomainList *list, MvDomainObj *obj, int id)
+{ mv_obj_list_set_id(list, obj, id); }
+static inline int mv_domain_list_next_id(MvDomainList *list) { return mv_obj_list_next_id(list); }
+static inline void mv_domain_list_note_id(MvDomainList *list, int id) { mv_obj_list_note_id(list, id); }
+static inline GPtrArray *mv_domain_list_snapshot(MvDomainList *list) { return mv_obj_list_snapshot(list); }
+static inline unsigned mv_domain_list_count(MvDomainList *list) { return mv_obj_list_count(list); }
+static inline GPtrArray *mv_domain_list_snapshot_active(MvDomainList *list)
+{ return mv_obj_list_snapshot_active(list); }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// What the conf-domain-*.c files share with each other and nobody else: the PCI address
-// assignment called by the defaults.
+// What the conf-domain-*.c files share with each other and nobody else: the error shorthands
+// (conf-xml-error.h) and the PCI address assignment called by the defaults.
 #pragma once
 
 #include "conf/conf-domain.h"
+#include "conf/conf-xml-error.h"
 
 /* Give every PCI device of @def without an address one, as libvirt lays out @q35 (pcie-root,
  * devices behind pcie-root-ports, conventional PCI behind a pcie-to-pci-bridge, one spare

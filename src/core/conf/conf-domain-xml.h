@@ -11,15 +11,9 @@
 #include <libxml/tree.h>
 
 #include "conf/conf-domain.h"
-#include "util/util-error.h"
+#include "conf/conf-xml-error.h"
 
 typedef int (*EnumFromString)(const char *name);
-
-/* The error domain of the helpers' errors: a parser of another object includes this header
- * after defining CONF_XML_FROM (conf-network-parse.c: MV_FROM_NETWORK). */
-#ifndef CONF_XML_FROM
-#define CONF_XML_FROM MV_FROM_DOMAIN
-#endif
 
 typedef struct {
     unsigned flags;
@@ -27,34 +21,6 @@ typedef struct {
      * phy disks and vif scripts, bhyve's nmdm ports) and are refused for the others. */
     MvDomainVirtType virt;
 } Parser;
-
-static inline bool
-xml_error(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static inline bool
-xml_error(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    mv_error_set(error, CONF_XML_FROM, MV_ERR_XML_ERROR, "%s", msg);
-    return false;
-}
-
-static inline bool
-unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static inline bool
-unsupported(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    mv_error_set(error, CONF_XML_FROM, MV_ERR_CONFIG_UNSUPPORTED, "%s", msg);
-    return false;
-}
 
 static inline const char *
 node_name(xmlNodePtr node)

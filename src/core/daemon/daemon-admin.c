@@ -10,11 +10,8 @@ static bool
 admin_open(MvCall *call, void *args, void *ret, GError **error)
 {
     admin_connect_open_args *a = args;
-    if (a->flags != 0) {
-        mv_error_set(error, MV_FROM_ADMIN, MV_ERR_INVALID_ARG,
-                     "unsupported flags (0x%x) in function virAdmConnectOpen", a->flags);
+    if (!mv_flags_check(a->flags, 0, MV_FROM_ADMIN, "virAdmConnectOpen", error))
         return false;
-    }
     if (mv_client_is_open(call->client)) {
         mv_error_set(error, MV_FROM_ADMIN, MV_ERR_INTERNAL_ERROR, "connection already open");
         return false;
@@ -53,11 +50,8 @@ admin_list_servers(MvCall *call, void *args, void *ret, GError **error)
     admin_connect_list_servers_ret *r = ret;
     const unsigned n = 2;
 
-    if (a->flags != 0) {
-        mv_error_set(error, MV_FROM_ADMIN, MV_ERR_INVALID_ARG,
-                     "unsupported flags (0x%x) in function virAdmConnectListServers", a->flags);
+    if (!mv_flags_check(a->flags, 0, MV_FROM_ADMIN, "virAdmConnectListServers", error))
         return false;
-    }
     r->ret = n;
     if (a->need_results) {
         r->servers.servers_len = n;

@@ -172,11 +172,8 @@ set_identity(MvCall *call, void *args, void *ret, GError **error)
     MvConn *conn = mv_conn_of(call);
     g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
 
-    if (a->flags != 0) {
-        mv_error_set(error, MV_FROM_NONE, MV_ERR_INVALID_ARG,
-                     "unsupported flags (0x%x) in function virConnectSetIdentity", a->flags);
+    if (!mv_flags_check(a->flags, 0, MV_FROM_NONE, "virConnectSetIdentity", error))
         return false;
-    }
     for (u_int i = 0; i < a->params.params_len; i++) {
         const remote_typed_param *p = &a->params.params_val[i];
         switch (p->value.type) {
@@ -282,11 +279,8 @@ node_get_cpu_map(MvCall *call, void *args, void *ret, GError **error)
     unsigned online;
     int ncpus;
 
-    if (a->flags != 0) {
-        mv_error_set(error, MV_FROM_NONE, MV_ERR_INVALID_ARG,
-                     "unsupported flags (0x%x) in function virNodeGetCPUMap", a->flags);
+    if (!mv_flags_check(a->flags, 0, MV_FROM_NONE, "virNodeGetCPUMap", error))
         return false;
-    }
     int rc = mv_host_cpu_map(&map, &maplen, &online, &ncpus);
     if (rc < 0)
         return host_error(error, rc, "CPU map");

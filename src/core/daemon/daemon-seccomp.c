@@ -93,6 +93,60 @@ build_and_load(const MvSyscallRule *rules, size_t n, uint32_t fallback, uint32_t
     return load(ctx, error);
 }
 
+/* The hypervisor daemons' deny-list: calls that neither the daemon nor a guest process (a TCG
+ * or KVM QEMU, a container's init) makes, each a way deeper into the host. */
+const MvSyscallRule mv_seccomp_hypervisor_denied[] = {
+    { "kexec_load", "replacing the running kernel" },
+    { "kexec_file_load", "replacing the running kernel" },
+    { "init_module", "loading kernel code" },
+    { "finit_module", "loading kernel code" },
+    { "delete_module", "unloading kernel code" },
+    { "reboot", "rebooting the host" },
+    { "swapon", "the host's swap" },
+    { "swapoff", "the host's swap" },
+    { "acct", "process accounting for the whole host" },
+    { "settimeofday", "the host's clock" },
+    { "clock_settime", "the host's clock" },
+    { "adjtimex", "the host's clock" },
+    { "clock_adjtime", "the host's clock" },
+    { "iopl", "raw I/O ports" },
+    { "ioperm", "raw I/O ports" },
+    { "syslog", "the kernel log" },
+    { "bpf", "loading programs into the kernel" },
+    { "perf_event_open", "profiling other processes and the kernel" },
+#if !defined(__SANITIZE_ADDRESS__)
+    /* (A sanitizer build keeps it: LeakSanitizer stops the daemon's threads with ptrace to
+     * scan their memory at exit.) */
+    { "ptrace", "reading and changing other processes" },
+#endif
+    { "process_vm_readv", "reading other processes' memory" },
+    { "process_vm_writev", "writing other processes' memory" },
+    { "kcmp", "comparing other processes' kernel objects" },
+    { "keyctl", "the kernel keyrings" },
+    { "add_key", "the kernel keyrings" },
+    { "request_key", "the kernel keyrings" },
+    { "open_by_handle_at", "opening files by handle, around directory permissions" },
+    { "name_to_handle_at", "file handles for the call above" },
+    { "quotactl", "disk quotas" },
+    { "userfaultfd", "page-fault handling from user space (post-copy migration only)" },
+    { "mount", "mount tables" },
+    { "umount2", "mount tables" },
+    { "pivot_root", "mount tables" },
+    { "chroot", "leaving or changing the root directory" },
+    { "fsopen", "the new mount API" },
+    { "fsconfig", "the new mount API" },
+    { "fsmount", "the new mount API" },
+    { "fspick", "the new mount API" },
+    { "move_mount", "the new mount API" },
+    { "open_tree", "the new mount API" },
+    { "mount_setattr", "the new mount API" },
+    { "setns", "entering other namespaces" },
+    { "vhangup", "hanging up terminals" },
+    { "uselib", "an obsolete loader call" },
+    { "personality", "other execution domains" },
+};
+const size_t mv_seccomp_hypervisor_ndenied = G_N_ELEMENTS(mv_seccomp_hypervisor_denied);
+
 bool
 mv_seccomp_allow_only(const MvSyscallRule *allow, size_t n, GError **error)
 {
@@ -103,4 +157,10 @@ bool
 mv_seccomp_deny(const MvSyscallRule *deny, size_t n, GError **error)
 {
     return build_and_load(deny, n, SCMP_ACT_ALLOW, SCMP_ACT_ERRNO(EPERM), error);
+}
+
+bool
+mv_seccomp_deny_hypervisor(GError **error)
+{
+    return mv_seccomp_deny(mv_seccomp_hypervisor_denied, mv_seccomp_hypervisor_ndenied, error);
 }

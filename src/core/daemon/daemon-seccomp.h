@@ -29,3 +29,11 @@ bool mv_seccomp_allow_only(const MvSyscallRule *allow, size_t n, GError **error)
 
 /* Load a filter failing @deny with EPERM, allowing everything else.  Same conditions. */
 bool mv_seccomp_deny(const MvSyscallRule *deny, size_t n, GError **error);
+
+/* The deny-list of a daemon whose children are hypervisors (QEMU, a container's init), who
+ * inherit it: host administration (modules, kexec, clocks, mounts, keyrings, ptrace, bpf,
+ * ...), each entry with its reason. */
+extern const MvSyscallRule mv_seccomp_hypervisor_denied[];
+extern const size_t mv_seccomp_hypervisor_ndenied;
+/* mv_seccomp_deny() with that list. */
+bool mv_seccomp_deny_hypervisor(GError **error);

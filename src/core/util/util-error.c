@@ -72,6 +72,16 @@ set_va(GError **error, int from, int code, const char *fmt, va_list ap)
     }
 }
 
+bool
+mv_error_fail(GError **error, int from, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_va(error, from, code, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
 void
 mv_error_set(GError **error, int from, int code, const char *fmt, ...)
 {
@@ -118,4 +128,15 @@ mv_error_is(const GError *err, int code)
         return false;
     mv_error_info(err, &from, &c);
     return c == code && err->domain == mv_error_quark(from);
+}
+
+bool
+mv_flags_check(unsigned flags, unsigned supported, int from, const char *function, GError **error)
+{
+    if (flags & ~supported) {
+        mv_error_set(error, from, MV_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s",
+                     flags & ~supported, function);
+        return false;
+    }
+    return true;
 }

@@ -80,6 +80,10 @@ GQuark mv_error_quark(int from);
  * clients expect for @code ("Domain not found: ..."), followed by the formatted detail. */
 void mv_error_set(GError **error, int from, int code, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 
+/* mv_error_set() that returns false, for `return mv_error_fail(...);` in a bool function
+ * and for per-file shorthands such as conf's xml_error(). */
+bool mv_error_fail(GError **error, int from, int code, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
 /* Like mv_error_set with MV_ERR_SYSTEM_ERROR: "<detail>: <strerror(errnum)>". */
 void mv_error_set_errno(GError **error, int from, int errnum, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 
@@ -92,3 +96,7 @@ void mv_error_info(const GError *err, int *ret_from, int *ret_code);
 
 /* True if @err is ours with error code @code. */
 bool mv_error_is(const GError *err, int code);
+
+/* libvirt's flags check: true if @flags has no bit outside @supported; otherwise false with
+ * MV_ERR_INVALID_ARG from @from, "unsupported flags (0x<bits>) in function <function>". */
+bool mv_flags_check(unsigned flags, unsigned supported, int from, const char *function, GError **error);
