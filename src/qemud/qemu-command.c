@@ -24,19 +24,7 @@
 /* Where VNC and SPICE listen when the definition names no address: this host only. */
 #define GRAPHICS_DEFAULT_LISTEN "127.0.0.1"
 
-static bool
-unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static bool
-unsupported(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED, "%s", msg);
-    return false;
-}
+#define unsupported(error, ...) mv_error_fail((error), MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED, __VA_ARGS__)
 
 /* ---- validation ---- */
 

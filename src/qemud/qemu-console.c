@@ -161,11 +161,8 @@ qemu_open_console(MvCall *call, void *args, void *ret, GError **error)
     remote_domain_open_console_args *a = args;
     QemuDriver *drv = qemu_driver_of(call);
 
-    if (a->flags & ~(CONSOLE_FORCE | CONSOLE_SAFE)) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG, "unsupported flags (0x%x) in function virDomainOpenConsole",
-                     a->flags & ~(CONSOLE_FORCE | CONSOLE_SAFE));
+    if (!mv_flags_check(a->flags, CONSOLE_FORCE | CONSOLE_SAFE, MV_FROM_QEMU, "virDomainOpenConsole", error))
         return false;
-    }
     g_autoptr(MvDomainObj) obj = qemu_domain_find(drv, &a->dom, error);
     if (!obj)
         return false;

@@ -33,17 +33,6 @@ qemu_domain_event(QemuDriver *drv, MvDomainObj *obj, int event, int detail)
     g_free(dom.name);
 }
 
-static bool
-check_flags(unsigned flags, unsigned allowed, const char *api, GError **error)
-{
-    if (flags & ~allowed) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s",
-                     flags & ~allowed, api);
-        return false;
-    }
-    return true;
-}
-
 /* The persistent definition of @obj (locked): the pending one while running. */
 static MvDomainDef *
 persistent_def(MvDomainObj *obj)
@@ -57,7 +46,7 @@ define(MvCall *call, const char *xml, unsigned flags, void *ret, GError **error)
     QemuDriver *drv = qemu_driver_of(call);
     char uuid[MV_UUID_STRING_BUFLEN];
 
-    if (!check_flags(flags, DEFINE_VALIDATE, "virDomainDefineXMLFlags", error))
+    if (!mv_flags_check(flags, DEFINE_VALIDATE, MV_FROM_QEMU, "virDomainDefineXMLFlags", error))
         return false;
     /* Our parser rejects everything it does not understand, so VALIDATE adds nothing. */
     g_autoptr(MvDomainDef) def = qemu_def_parse(drv, xml, 0, error);
@@ -84,7 +73,7 @@ define(MvCall *call, const char *xml, unsigned flags, void *ret, GError **error)
         g_steal_pointer(&def);
         mv_domain_obj_lock(obj);
         obj->persistent = true;
-        qemu_domain_event(drv, obj, QEMU_EVENT_DEFINED, 0 /* ADDED */);
+        qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_DEFINED, MV_DOMAIN_EVENT_DEFINED_ADDED);
         qemu_domain_to_wire(obj, &((remote_domain_ret *)ret)->dom);
         mv_domain_obj_unlock(obj);
         return true;
@@ -115,7 +104,8 @@ define(MvCall *call, const char *xml, unsigned flags, void *ret, GError **error)
             obj->def = g_steal_pointer(&def);
         }
         obj->persistent = true;
-        qemu_domain_event(drv, obj, QEMU_EVENT_DEFINED, was_persistent ? 1 /* UPDATED */ : 0);
+        qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_DEFINED,
+                          was_persistent ? MV_DOMAIN_EVENT_DEFINED_UPDATED : MV_DOMAIN_EVENT_DEFINED_ADDED);
         qemu_domain_to_wire(obj, &((remote_domain_ret *)ret)->dom);
     }
     mv_domain_obj_end_job(obj);
@@ -141,7 +131,7 @@ undefine(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, GError 
 {
     QemuDriver *drv = qemu_driver_of(call);
 
-    if (!check_flags(flags, UNDEFINE_ALL, "virDomainUndefineFlags", error))
+    if (!mv_flags_check(flags, UNDEFINE_ALL, MV_FROM_QEMU, "virDomainUndefineFlags", error))
         return false;
     g_autoptr(MvDomainObj) obj = qemu_domain_find(drv, dom, error);
     if (!obj)
@@ -154,13 +144,13 @@ undefine(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, GError 
     bool ok = false;
     if (!obj->persistent) {
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID, "cannot undefine transient domain");
-    } else if (qemu_config_remove(drv, obj->name, error)) {
+    } else if (mv_persist_config_remove(drv->persist, obj->name, error)) {
         ok = true;
         obj->persistent = false;
         obj->autostart = false;
         mv_domain_def_free(obj->newdef);
         obj->newdef = NULL;
-        qemu_domain_event(drv, obj, QEMU_EVENT_UNDEFINED, 0 /* REMOVED */);
+        qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_UNDEFINED, MV_DOMAIN_EVENT_UNDEFINED_REMOVED);
         /* A running domain lives on as a transient one until it stops. */
         if (!mv_domain_obj_is_active(obj))
             mv_domain_list_remove(drv->domains, obj);
@@ -187,8 +177,8 @@ bool
 qemu_get_xml_desc(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_flags_args *a = args;
-    if (!check_flags(a->flags, XML_SECURE | XML_INACTIVE | XML_UPDATE_CPU | XML_MIGRATABLE,
-                     "virDomainGetXMLDesc", error))
+    if (!mv_flags_check(a->flags, XML_SECURE | XML_INACTIVE | XML_UPDATE_CPU | XML_MIGRATABLE, MV_FROM_QEMU,
+                        "virDomainGetXMLDesc", error))
         return false;
     g_autoptr(MvDomainObj) obj = qemu_domain_find(qemu_driver_of(call), &a->dom, error);
     if (!obj)
@@ -275,7 +265,7 @@ qemu_set_autostart(MvCall *call, void *args, void *ret, GError **error)
     bool ok = false;
     if (!obj->persistent)
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID, "cannot set autostart for transient domain");
-    else if (qemu_autostart_set(drv, obj->name, a->autostart != 0, error)) {
+    else if (mv_persist_autostart_set(drv->persist, obj->name, a->autostart != 0, error)) {
         obj->autostart = a->autostart != 0;
         ok = true;
     }
@@ -359,7 +349,8 @@ bool
 qemu_set_memory_flags(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_set_memory_flags_args *a = args;
-    if (!check_flags(a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM, "virDomainSetMemoryFlags", error))
+    if (!mv_flags_check(a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM, MV_FROM_QEMU,
+                        "virDomainSetMemoryFlags", error))
         return false;
     return change_config(call, &a->dom, a->flags, "virDomainSetMemoryFlags", change_memory, a->memory, error);
 }
@@ -393,7 +384,8 @@ bool
 qemu_set_vcpus_flags(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_set_vcpus_flags_args *a = args;
-    if (!check_flags(a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM, "virDomainSetVcpusFlags", error))
+    if (!mv_flags_check(a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM, MV_FROM_QEMU,
+                        "virDomainSetVcpusFlags", error))
         return false;
     return change_config(call, &a->dom, a->flags, "virDomainSetVcpusFlags", change_vcpus, a->nvcpus, error);
 }
@@ -402,8 +394,8 @@ bool
 qemu_get_vcpus_flags(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_flags_args *a = args;
-    if (!check_flags(a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM | VCPU_GUEST,
-                     "virDomainGetVcpusFlags", error))
+    if (!mv_flags_check(a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM | VCPU_GUEST, MV_FROM_QEMU,
+                        "virDomainGetVcpusFlags", error))
         return false;
     if ((a->flags & AFFECT_LIVE) && (a->flags & AFFECT_CONFIG)) {
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,

@@ -13,8 +13,6 @@ void qemu_domain_to_wire(MvDomainObj *obj, remote_nonnull_domain *ret_dom);
 /* The object a Dom argument names (by UUID, as libvirt does), referenced; NULL with a
  * "Domain not found" error. */
 MvDomainObj *qemu_domain_find(QemuDriver *drv, const remote_nonnull_domain *dom, GError **error);
-/* Does @obj (locked) pass the LIST_ALL_DOMAINS filter @flags? */
-bool qemu_domain_matches_filter(MvDomainObj *obj, unsigned flags);
 
 /* qemu-lookup.c */
 bool qemu_list_all_domains(MvCall *call, void *args, void *ret, GError **error);
@@ -35,18 +33,6 @@ bool qemu_has_managed_save(MvCall *call, void *args, void *ret, GError **error);
 bool qemu_snapshot_num(MvCall *call, void *args, void *ret, GError **error);
 bool qemu_get_messages(MvCall *call, void *args, void *ret, GError **error);
 bool qemu_get_security_label(MvCall *call, void *args, void *ret, GError **error);
-
-/* Lifecycle event numbers (libvirt's) the driver emits. */
-enum {
-    QEMU_EVENT_DEFINED = 0,
-    QEMU_EVENT_UNDEFINED = 1,
-    QEMU_EVENT_STARTED = 2,
-    QEMU_EVENT_SUSPENDED = 3,
-    QEMU_EVENT_RESUMED = 4,
-    QEMU_EVENT_STOPPED = 5,
-    QEMU_EVENT_SHUTDOWN = 6,
-    QEMU_EVENT_CRASHED = 8,
-};
 
 /* Send lifecycle @event/@detail about @obj (locked) to the clients that asked. */
 void qemu_domain_event(QemuDriver *drv, MvDomainObj *obj, int event, int detail);

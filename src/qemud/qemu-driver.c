@@ -12,7 +12,6 @@
 #include "qemu-stats.h"
 #include "daemon/daemon-programs.h"
 #include "util/util-error.h"
-#include "util/util-journal.h"
 #include "remote.h"
 #include "qemu.h"
 
@@ -144,6 +143,8 @@ qemu_driver_remote_rows(size_t *n)
     return qemu_remote_rows;
 }
 
+const MvObjKind qemu_domain_kind = MV_DOMAIN_KIND_INIT(MV_FROM_QEMU);
+
 QemuDriver *
 qemu_driver_of(MvCall *call)
 {
@@ -185,14 +186,13 @@ qemu_driver_init(MvDaemon *d, GError **error)
 
     drv->daemon = d;
     g_mutex_init(&drv->define_lock);
-    drv->domains = mv_domain_list_new();
-    drv->config_dir = mv_daemon_path(d, "etc/modvirt/qemu");
-    drv->autostart_dir = g_build_filename(drv->config_dir, "autostart", NULL);
-    drv->status_dir = mv_daemon_path(d, "run/modvirt/qemu");
+    drv->domains = mv_obj_list_new(&qemu_domain_kind);
     drv->lib_dir = mv_daemon_path(d, "var/lib/modvirt/qemu");
     drv->log_dir = mv_daemon_path(d, "var/log/modvirt/qemu");
     mv_daemon_set_driver(d, drv);
-    if (!make_dir(drv->config_dir, error) || !make_dir(drv->status_dir, error) ||
+    g_autofree char *config_dir = mv_daemon_path(d, "etc/modvirt/qemu");
+    g_autofree char *status_dir = mv_daemon_path(d, "run/modvirt/qemu");
+    if (!(drv->persist = mv_persist_open(&qemu_domain_kind, config_dir, status_dir, error)) ||
         !make_dir(drv->lib_dir, error) || !make_dir(drv->log_dir, error))
         return false;
 
@@ -202,15 +202,12 @@ qemu_driver_init(MvDaemon *d, GError **error)
     if (!drv->emulator)
         g_warning("no qemu-system-x86_64 found: guests cannot run until QEMU is installed");
 
-    if (!qemu_config_journal_open(drv, error))
-        return false;
     drv->tasks = qemu_task_pool_new(drv);
     unsigned stats_interval_ms;
     if (!qemu_stats_config_interval(kf, &stats_interval_ms, error))
         return false;
     drv->stats = qemu_stats_new(drv, stats_interval_ms);
-    qemu_config_load_all(drv);
-    g_info("loaded %u domain definitions from '%s'", mv_domain_list_count(drv->domains), drv->config_dir);
+    g_info("loaded %u domain definitions from '%s'", qemu_config_load_all(drv), config_dir);
     /* Guests that ran under the previous daemon are ours again before the first client. */
     qemu_status_reattach_all(drv);
     qemu_stats_start(drv->stats);
@@ -250,11 +247,8 @@ qemu_driver_shutdown(MvDaemon *d)
     }
     g_clear_pointer(&all, g_ptr_array_unref);
     mv_domain_list_free(drv->domains);
-    g_clear_pointer(&drv->journal, mv_journal_close);
+    g_clear_pointer(&drv->persist, mv_persist_free);
     g_free(drv->emulator);
-    g_free(drv->config_dir);
-    g_free(drv->autostart_dir);
-    g_free(drv->status_dir);
     g_free(drv->lib_dir);
     g_free(drv->log_dir);
     g_mutex_clear(&drv->define_lock);

@@ -4,19 +4,17 @@
 
 #include "daemon/daemon-frame.h"
 #include "conf/conf-domain-obj.h"
+#include "conf/conf-persist.h"
 
 typedef struct {
     MvDaemon *daemon;
     char *emulator;          /* the x86_64 QEMU binary, from [qemu] emulator or found in PATH dirs */
     MvDomainList *domains;
-    char *config_dir;        /* <root>/etc/modvirt/qemu: persistent definitions */
-    char *autostart_dir;     /* <config_dir>/autostart: one link per autostarted domain */
-    char *status_dir;        /* <root>/run/modvirt/qemu: live status of running guests */
+    MvPersist *persist;      /* definitions in <root>/etc/modvirt/qemu, live status of
+                              * running guests in <root>/run/modvirt/qemu */
     char *lib_dir;           /* <root>/var/lib/modvirt/qemu: monitor sockets and such */
     char *log_dir;           /* <root>/var/log/modvirt/qemu */
     GMutex define_lock;      /* serialises creating new domain objects with their files */
-    struct MvJournal *journal; /* makes changes under config_dir durable; NULL: each change is
-                                * flushed on its own (the journal could not be created) */
     GThreadPool *tasks;      /* runs what QEMU's events ask for (qemu-events.c) */
     GThread *autostart;      /* starts autostart domains beside serving clients */
     struct QemuStats *stats; /* the sampler and QMP gatherer (qemu-stats.c); NULL in some tests */
@@ -29,6 +27,9 @@ void qemu_driver_shutdown(MvDaemon *d);
 /* The remote program rows the driver serves (beside the frame's common ones); for the
  * fuzz targets, which decode every call's arguments. */
 const MvProcedure *qemu_driver_remote_rows(size_t *n);
+
+/* The error names of the driver's domain list. */
+extern const MvObjKind qemu_domain_kind;
 
 /* The driver behind @call. */
 QemuDriver *qemu_driver_of(MvCall *call);

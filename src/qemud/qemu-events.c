@@ -61,7 +61,7 @@ qemu_task_schedule(QemuDriver *drv, MvDomainObj *obj, guint64 generation, QemuTa
 void
 qemu_task_stop_after_shutdown(QemuDriver *drv, MvDomainObj *obj)
 {
-    qemu_domain_stop(drv, obj, true, QEMU_SHUTOFF_SHUTDOWN, QEMU_DETAIL_STOPPED_SHUTDOWN);
+    qemu_domain_stop(drv, obj, true, MV_DOMAIN_SHUTOFF_SHUTDOWN, MV_DOMAIN_EVENT_STOPPED_SHUTDOWN);
 }
 
 static void
@@ -79,12 +79,12 @@ task_reboot(QemuDriver *drv, MvDomainObj *obj)
     mv_domain_obj_lock(obj);
     if (!ok) {
         g_warning("domain '%s': reboot failed (%s), stopping it", obj->name, err->message);
-        qemu_domain_stop(drv, obj, false, QEMU_SHUTOFF_SHUTDOWN, QEMU_DETAIL_STOPPED_SHUTDOWN);
+        qemu_domain_stop(drv, obj, false, MV_DOMAIN_SHUTOFF_SHUTDOWN, MV_DOMAIN_EVENT_STOPPED_SHUTDOWN);
         return;
     }
     priv->paused_shutdown = false;
     if (obj->state != MV_DOMAIN_RUNNING)
-        mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, QEMU_RUNNING_BOOTED);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
 }
 
 static void
@@ -92,12 +92,12 @@ task_eof(QemuDriver *drv, MvDomainObj *obj)
 {
     QemuDomainPriv *priv = obj->priv;
     if (priv->shutdown_seen) {
-        qemu_domain_stop(drv, obj, false, QEMU_SHUTOFF_SHUTDOWN, QEMU_DETAIL_STOPPED_SHUTDOWN);
+        qemu_domain_stop(drv, obj, false, MV_DOMAIN_SHUTOFF_SHUTDOWN, MV_DOMAIN_EVENT_STOPPED_SHUTDOWN);
     } else {
         /* libvirt's pair for a QEMU that went away without a shutdown: state reason
          * crashed, event detail failed (detail crashed is for a guest panic). */
         g_warning("QEMU of domain '%s' ended unexpectedly; marking the domain crashed", obj->name);
-        qemu_domain_stop(drv, obj, false, QEMU_SHUTOFF_CRASHED, QEMU_DETAIL_STOPPED_FAILED);
+        qemu_domain_stop(drv, obj, false, MV_DOMAIN_SHUTOFF_CRASHED, MV_DOMAIN_EVENT_STOPPED_FAILED);
     }
 }
 
@@ -106,7 +106,7 @@ task_crashed(QemuDriver *drv, MvDomainObj *obj)
 {
     /* on_crash: destroy (the default) and the coredump variants stop it; restart and
      * preserve are not offered, so stopping is what happens. */
-    qemu_domain_stop(drv, obj, false, QEMU_SHUTOFF_CRASHED, QEMU_DETAIL_STOPPED_CRASHED);
+    qemu_domain_stop(drv, obj, false, MV_DOMAIN_SHUTOFF_CRASHED, MV_DOMAIN_EVENT_STOPPED_CRASHED);
 }
 
 /* ---- callbacks (I/O thread) ---- */
@@ -127,13 +127,13 @@ on_event(QemuMonitor *mon, const char *name, json_object *data, gint64 seconds, 
 
     if (g_str_equal(name, "STOP")) {
         if (obj->state == MV_DOMAIN_RUNNING && !priv->paused_shutdown) {
-            mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, QEMU_PAUSED_USER);
-            qemu_domain_event(drv, obj, QEMU_EVENT_SUSPENDED, QEMU_DETAIL_SUSPENDED_PAUSED);
+            mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, MV_DOMAIN_PAUSED_USER);
+            qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_SUSPENDED, MV_DOMAIN_EVENT_SUSPENDED_PAUSED);
         }
     } else if (g_str_equal(name, "RESUME")) {
-        if (obj->state == MV_DOMAIN_PAUSED && obj->reason != QEMU_PAUSED_STARTING_UP) {
-            mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, QEMU_RUNNING_UNPAUSED);
-            qemu_domain_event(drv, obj, QEMU_EVENT_RESUMED, QEMU_DETAIL_RESUMED_UNPAUSED);
+        if (obj->state == MV_DOMAIN_PAUSED && obj->reason != MV_DOMAIN_PAUSED_STARTING_UP) {
+            mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_UNPAUSED);
+            qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_RESUMED, MV_DOMAIN_EVENT_RESUMED_UNPAUSED);
         }
     } else if (g_str_equal(name, "SHUTDOWN")) {
         json_object *guest = NULL;
@@ -147,9 +147,9 @@ on_event(QemuMonitor *mon, const char *name, json_object *data, gint64 seconds, 
             priv->paused_shutdown = true;   /* invisible, as libvirt's fake reboot */
             qemu_task_schedule(drv, obj, priv->generation, task_reboot);
         } else {
-            qemu_domain_event(drv, obj, QEMU_EVENT_SHUTDOWN,
-                              by_guest ? QEMU_DETAIL_SHUTDOWN_GUEST : QEMU_DETAIL_SHUTDOWN_HOST);
-            mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTDOWN, QEMU_SHUTDOWN_USER);
+            qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_SHUTDOWN,
+                              by_guest ? MV_DOMAIN_EVENT_SHUTDOWN_GUEST : MV_DOMAIN_EVENT_SHUTDOWN_HOST);
+            mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTDOWN, MV_DOMAIN_SHUTDOWN_USER);
             qemu_task_schedule(drv, obj, priv->generation, qemu_task_stop_after_shutdown);
         }
     } else if (g_str_equal(name, "RESET")) {
@@ -158,8 +158,8 @@ on_event(QemuMonitor *mon, const char *name, json_object *data, gint64 seconds, 
         mv_events_domain_reboot(mv_daemon_events(drv->daemon), &dom);
         g_free(dom.name);
     } else if (g_str_equal(name, "GUEST_PANICKED")) {
-        mv_domain_obj_set_state(obj, MV_DOMAIN_CRASHED, QEMU_CRASHED_PANICKED);
-        qemu_domain_event(drv, obj, QEMU_EVENT_CRASHED, QEMU_DETAIL_CRASHED_PANICKED);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_CRASHED, MV_DOMAIN_CRASHED_PANICKED);
+        qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_CRASHED, MV_DOMAIN_EVENT_CRASHED_PANICKED);
         qemu_task_schedule(drv, obj, priv->generation, task_crashed);
     }
     mv_domain_obj_unlock(obj);

@@ -118,10 +118,10 @@ qemu_domain_cleanup(QemuDriver *drv, MvDomainObj *obj, int reason, int detail)
     release_runtime(drv, obj, priv);
     g_autofree char *netd_sock = mv_daemon_path(drv->daemon, "run/libvirt/virtnetworkd-sock");
     qemu_net_ports_release(netd_sock, obj->def);
-    qemu_status_remove(drv, obj->name);
+    mv_persist_status_remove(drv->persist, obj->name);
     mv_domain_list_set_id(drv->domains, obj, -1);
     mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, reason);
-    qemu_domain_event(drv, obj, QEMU_EVENT_STOPPED, detail);
+    qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_STOPPED, detail);
     if (obj->newdef) {
         /* The configuration defined while it ran takes effect now. */
         mv_domain_def_free(obj->def);
@@ -362,7 +362,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     if (!qemu_volumes_resolve(drv, (MvDomainDef *)def, error)) {
         revert_live_def(obj);
         release_runtime(drv, obj, priv);
-        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, MV_DOMAIN_SHUTOFF_FAILED);
         return false;
     }
     g_autofree char *log_path = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
@@ -371,7 +371,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     if (!qemu_taps_open((MvDomainDef *)def, netd_sock, &taps, error)) {
         revert_live_def(obj);
         release_runtime(drv, obj, priv);
-        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, MV_DOMAIN_SHUTOFF_FAILED);
         return false;
     }
     g_autofree char *kvm_reason = NULL;
@@ -422,7 +422,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         .callbacks = qemu_domain_monitor_callbacks,
         .opaque = obj,
     };
-    mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, QEMU_PAUSED_STARTING_UP);
+    mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, MV_DOMAIN_PAUSED_STARTING_UP);
     priv->cb_ref = mv_domain_obj_ref(obj);
     mv_domain_obj_unlock(obj);
     QemuProcess *proc = NULL;
@@ -441,7 +441,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         qemu_net_ports_release(netd_sock, (MvDomainDef *)def);
         release_runtime(drv, obj, priv);
         revert_live_def(obj);
-        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, QEMU_SHUTOFF_FAILED);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, MV_DOMAIN_SHUTOFF_FAILED);
         return false;
     }
     set_pty_paths(obj->def, ptys);
@@ -452,12 +452,12 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     mv_daemon_inhibit(drv->daemon);
     /* A RESUME or STOP event may have set the state already; the start decides it now. */
     if (paused)
-        mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, QEMU_PAUSED_USER);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, MV_DOMAIN_PAUSED_USER);
     else
-        mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, QEMU_RUNNING_BOOTED);
-    qemu_domain_event(drv, obj, QEMU_EVENT_STARTED, QEMU_DETAIL_STARTED_BOOTED);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
+    qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_STARTED, MV_DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
-        qemu_domain_event(drv, obj, QEMU_EVENT_SUSPENDED, QEMU_DETAIL_SUSPENDED_PAUSED);
+        qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_SUSPENDED, MV_DOMAIN_EVENT_SUSPENDED_PAUSED);
     g_autoptr(GError) serr = NULL;
     if (!qemu_status_save(drv, obj, &serr))
         g_warning("domain '%s' runs, but its status could not be saved (a daemon restart will not find it): %s",
@@ -492,17 +492,6 @@ release(MvDomainObj *obj)
 }
 
 static bool
-check_flags(unsigned flags, unsigned allowed, const char *api, GError **error)
-{
-    if (flags & ~allowed) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s",
-                     flags & ~allowed, api);
-        return false;
-    }
-    return true;
-}
-
-static bool
 require_active(MvDomainObj *obj, GError **error)
 {
     if (!mv_domain_obj_is_active(obj)) {
@@ -516,7 +505,7 @@ static bool
 create_flags(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, remote_nonnull_domain *ret_dom,
              GError **error)
 {
-    if (!check_flags(flags, START_PAUSED | START_AUTODESTROY | START_BYPASS_CACHE | START_FORCE_BOOT,
+    if (!mv_flags_check(flags, START_PAUSED | START_AUTODESTROY | START_BYPASS_CACHE | START_FORCE_BOOT, MV_FROM_QEMU,
                      "virDomainCreateWithFlags", error))
         return false;
     if (flags & START_AUTODESTROY) {
@@ -552,7 +541,7 @@ qemu_create_xml(MvCall *call, void *args, void *ret, GError **error)
     remote_domain_create_xml_args *a = args;
     QemuDriver *drv = qemu_driver_of(call);
 
-    if (!check_flags(a->flags, START_PAUSED | START_VALIDATE | START_BYPASS_CACHE, "virDomainCreateXML", error))
+    if (!mv_flags_check(a->flags, START_PAUSED | START_VALIDATE | START_BYPASS_CACHE, MV_FROM_QEMU, "virDomainCreateXML", error))
         return false;
     g_autoptr(MvDomainDef) def = qemu_def_parse(drv, a->xml_desc, 0, error);
     if (!def)
@@ -612,7 +601,7 @@ kill_before_job(MvCall *call, const remote_nonnull_domain *dom)
 static bool
 destroy(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, GError **error)
 {
-    if (!check_flags(flags, DESTROY_GRACEFUL | DESTROY_REMOVE_LOGS, "virDomainDestroyFlags", error))
+    if (!mv_flags_check(flags, DESTROY_GRACEFUL | DESTROY_REMOVE_LOGS, MV_FROM_QEMU, "virDomainDestroyFlags", error))
         return false;
     if (!(flags & DESTROY_GRACEFUL))
         kill_before_job(call, dom);
@@ -623,7 +612,7 @@ destroy(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, GError *
     if (ok) {
         QemuDriver *drv = qemu_driver_of(call);
         g_autofree char *log = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
-        qemu_domain_stop(drv, obj, false, QEMU_SHUTOFF_DESTROYED, QEMU_DETAIL_STOPPED_DESTROYED);
+        qemu_domain_stop(drv, obj, false, MV_DOMAIN_SHUTOFF_DESTROYED, MV_DOMAIN_EVENT_STOPPED_DESTROYED);
         if (flags & DESTROY_REMOVE_LOGS)
             unlink(log);
     }
@@ -689,7 +678,7 @@ mark_shutdown(QemuDomainPriv *priv)
 static bool
 shutdown_flags(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, bool reboot, GError **error)
 {
-    if (!check_flags(flags, SHUTDOWN_ACPI, reboot ? "virDomainReboot" : "virDomainShutdownFlags", error))
+    if (!mv_flags_check(flags, SHUTDOWN_ACPI, MV_FROM_QEMU, reboot ? "virDomainReboot" : "virDomainShutdownFlags", error))
         return false;
     return with_monitor(call, dom, do_powerdown, reboot ? mark_reboot : mark_shutdown, error);
 }
@@ -729,7 +718,7 @@ bool
 qemu_reset(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_flags_args *a = args;
-    if (!check_flags(a->flags, 0, "virDomainReset", error))
+    if (!mv_flags_check(a->flags, 0, MV_FROM_QEMU, "virDomainReset", error))
         return false;
     return with_monitor(call, &a->dom, do_reset, NULL, error);
 }
@@ -745,8 +734,8 @@ do_suspend(QemuDomainPriv *priv, MvDomainObj *obj, GError **error)
     mv_domain_obj_lock(obj);
     if (ok && obj->state != MV_DOMAIN_PAUSED) {
         /* The STOP event normally got here first; if not, say it now. */
-        mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, QEMU_PAUSED_USER);
-        qemu_domain_event(priv->drv, obj, QEMU_EVENT_SUSPENDED, QEMU_DETAIL_SUSPENDED_PAUSED);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, MV_DOMAIN_PAUSED_USER);
+        qemu_domain_event(priv->drv, obj, MV_DOMAIN_EVENT_SUSPENDED, MV_DOMAIN_EVENT_SUSPENDED_PAUSED);
     }
     return ok;
 }
@@ -767,8 +756,8 @@ do_resume(QemuDomainPriv *priv, MvDomainObj *obj, GError **error)
     bool ok = qemu_monitor_cont(mon, error);
     mv_domain_obj_lock(obj);
     if (ok && obj->state != MV_DOMAIN_RUNNING) {
-        mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, QEMU_RUNNING_UNPAUSED);
-        qemu_domain_event(priv->drv, obj, QEMU_EVENT_RESUMED, QEMU_DETAIL_RESUMED_UNPAUSED);
+        mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_UNPAUSED);
+        qemu_domain_event(priv->drv, obj, MV_DOMAIN_EVENT_RESUMED, MV_DOMAIN_EVENT_RESUMED_UNPAUSED);
     }
     return ok;
 }

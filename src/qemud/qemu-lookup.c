@@ -10,27 +10,6 @@
 
 #include <string.h>
 
-/* LIST_ALL_DOMAINS / GET_ALL_DOMAIN_STATS filter bits. */
-enum {
-    LIST_ACTIVE = 1 << 0,
-    LIST_INACTIVE = 1 << 1,
-    LIST_PERSISTENT = 1 << 2,
-    LIST_TRANSIENT = 1 << 3,
-    LIST_RUNNING = 1 << 4,
-    LIST_PAUSED = 1 << 5,
-    LIST_SHUTOFF = 1 << 6,
-    LIST_OTHER = 1 << 7,
-    LIST_MANAGEDSAVE = 1 << 8,
-    LIST_NO_MANAGEDSAVE = 1 << 9,
-    LIST_AUTOSTART = 1 << 10,
-    LIST_NO_AUTOSTART = 1 << 11,
-    LIST_HAS_SNAPSHOT = 1 << 12,
-    LIST_NO_SNAPSHOT = 1 << 13,
-    LIST_HAS_CHECKPOINT = 1 << 14,
-    LIST_NO_CHECKPOINT = 1 << 15,
-    LIST_ALL_FLAGS = (1 << 16) - 1,
-};
-
 void
 qemu_domain_to_wire(MvDomainObj *obj, remote_nonnull_domain *ret_dom)
 {
@@ -42,43 +21,7 @@ qemu_domain_to_wire(MvDomainObj *obj, remote_nonnull_domain *ret_dom)
 MvDomainObj *
 qemu_domain_find(QemuDriver *drv, const remote_nonnull_domain *dom, GError **error)
 {
-    MvDomainObj *obj = mv_domain_list_find_by_uuid(drv->domains, (const unsigned char *)dom->uuid);
-    if (!obj) {
-        char uuid[MV_UUID_STRING_BUFLEN];
-        mv_uuid_format((const unsigned char *)dom->uuid, uuid);
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN, "no domain with matching uuid '%s' (%s)",
-                     uuid, dom->name);
-    }
-    return obj;
-}
-
-/* Does @obj pass the LIST_ALL_DOMAINS filter @flags?  Object locked. */
-bool
-qemu_domain_matches_filter(MvDomainObj *obj, unsigned flags)
-{
-    bool active = mv_domain_obj_is_active(obj);
-#define PAIR(yes, no, cond) \
-    if ((flags & ((yes) | (no))) && (flags & ((yes) | (no))) != ((yes) | (no)) && \
-        !((flags & (yes)) ? (cond) : !(cond))) \
-        return false
-    PAIR(LIST_ACTIVE, LIST_INACTIVE, active);
-    PAIR(LIST_PERSISTENT, LIST_TRANSIENT, obj->persistent);
-    PAIR(LIST_AUTOSTART, LIST_NO_AUTOSTART, obj->autostart);
-    PAIR(LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, false);
-    PAIR(LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, false);
-    PAIR(LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false);
-#undef PAIR
-    unsigned states = flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER);
-    if (states) {
-        bool ok = ((states & LIST_RUNNING) && obj->state == MV_DOMAIN_RUNNING) ||
-                  ((states & LIST_PAUSED) && obj->state == MV_DOMAIN_PAUSED) ||
-                  ((states & LIST_SHUTOFF) && obj->state == MV_DOMAIN_SHUTOFF) ||
-                  ((states & LIST_OTHER) && obj->state != MV_DOMAIN_RUNNING &&
-                   obj->state != MV_DOMAIN_PAUSED && obj->state != MV_DOMAIN_SHUTOFF);
-        if (!ok)
-            return false;
-    }
-    return true;
+    return mv_obj_list_get_by_uuid(drv->domains, (const unsigned char *)dom->uuid, dom->name, error);
 }
 
 bool
@@ -88,17 +31,15 @@ qemu_list_all_domains(MvCall *call, void *args, void *ret, GError **error)
     remote_connect_list_all_domains_ret *r = ret;
     QemuDriver *drv = qemu_driver_of(call);
 
-    if (a->flags & ~LIST_ALL_FLAGS) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
-                     "unsupported flags (0x%x) in function virConnectListAllDomains", a->flags & ~LIST_ALL_FLAGS);
+    if (!mv_flags_check(a->flags, mv_domain_list_filter.supported, MV_FROM_QEMU,
+                        mv_domain_list_filter.function, error))
         return false;
-    }
     g_autoptr(GPtrArray) all = mv_domain_list_snapshot(drv->domains);
     g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(remote_nonnull_domain));
     for (guint i = 0; i < all->len; i++) {
         MvDomainObj *obj = all->pdata[i];
         mv_domain_obj_lock(obj);
-        if (qemu_domain_matches_filter(obj, a->flags)) {
+        if (mv_obj_filter_passes(&mv_domain_list_filter, obj, a->flags)) {
             remote_nonnull_domain d;
             if (a->need_results) {
                 qemu_domain_to_wire(obj, &d);
@@ -214,11 +155,9 @@ bool
 qemu_lookup_by_name(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_lookup_by_name_args *a = args;
-    g_autoptr(MvDomainObj) obj = mv_domain_list_find_by_name(qemu_driver_of(call)->domains, a->name);
-    if (!obj) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN, "no domain with matching name '%s'", a->name);
+    g_autoptr(MvDomainObj) obj = mv_obj_list_get_by_name(qemu_driver_of(call)->domains, a->name, error);
+    if (!obj)
         return false;
-    }
     return lookup_reply(obj, ret);
 }
 
@@ -226,14 +165,10 @@ bool
 qemu_lookup_by_uuid(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_lookup_by_uuid_args *a = args;
-    g_autoptr(MvDomainObj) obj = mv_domain_list_find_by_uuid(qemu_driver_of(call)->domains,
-                                                             (const unsigned char *)a->uuid);
-    if (!obj) {
-        char uuid[MV_UUID_STRING_BUFLEN];
-        mv_uuid_format((const unsigned char *)a->uuid, uuid);
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN, "no domain with matching uuid '%s'", uuid);
+    g_autoptr(MvDomainObj) obj = mv_obj_list_get_by_uuid(qemu_driver_of(call)->domains,
+                                                         (const unsigned char *)a->uuid, NULL, error);
+    if (!obj)
         return false;
-    }
     return lookup_reply(obj, ret);
 }
 
@@ -241,11 +176,9 @@ bool
 qemu_lookup_by_id(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_lookup_by_id_args *a = args;
-    g_autoptr(MvDomainObj) obj = mv_domain_list_find_by_id(qemu_driver_of(call)->domains, a->id);
-    if (!obj) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN, "no domain with matching id %d", a->id);
+    g_autoptr(MvDomainObj) obj = mv_obj_list_get_by_id(qemu_driver_of(call)->domains, a->id, error);
+    if (!obj)
         return false;
-    }
     return lookup_reply(obj, ret);
 }
 
@@ -264,11 +197,8 @@ qemu_get_state(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_flags_args *a = args;
     remote_domain_get_state_ret *r = ret;
-    if (a->flags) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
-                     "unsupported flags (0x%x) in function virDomainGetState", a->flags);
+    if (!mv_flags_check(a->flags, 0, MV_FROM_QEMU, "virDomainGetState", error))
         return false;
-    }
     WITH_OBJ(call, &a->dom, error, { r->state = obj->state; r->reason = obj->reason; });
     return true;
 }

@@ -44,7 +44,6 @@ extern const QemuMonitorCallbacks qemu_domain_monitor_callbacks;
 
 /* Status files (qemu-status.c). */
 bool qemu_status_save(QemuDriver *drv, MvDomainObj *obj, GError **error);
-void qemu_status_remove(QemuDriver *drv, const char *name);
 /* Reattach to every guest in the status files; mark vanished ones crashed. */
 void qemu_status_reattach_all(QemuDriver *drv);
 /* Start the autostart domains, once per host boot. */
@@ -58,32 +57,3 @@ void qemu_task_schedule(QemuDriver *drv, MvDomainObj *obj, guint64 generation, Q
 void qemu_task_stop_after_shutdown(QemuDriver *drv, MvDomainObj *obj);
 /* The pool those tasks run on (one thread); created at driver start. */
 GThreadPool *qemu_task_pool_new(QemuDriver *drv);
-
-/* State reasons (libvirt's numbers). */
-enum {
-    QEMU_RUNNING_BOOTED = 1,
-    QEMU_RUNNING_UNPAUSED = 5,
-    QEMU_PAUSED_USER = 1,
-    QEMU_PAUSED_STARTING_UP = 11,
-    QEMU_SHUTDOWN_USER = 1,
-    QEMU_SHUTOFF_UNKNOWN = 0,
-    QEMU_SHUTOFF_SHUTDOWN = 1,
-    QEMU_SHUTOFF_DESTROYED = 2,
-    QEMU_SHUTOFF_CRASHED = 3,
-    QEMU_SHUTOFF_FAILED = 6,
-    QEMU_CRASHED_PANICKED = 1,
-};
-/* Event details (libvirt's numbers). */
-enum {
-    QEMU_DETAIL_STARTED_BOOTED = 0,
-    QEMU_DETAIL_SUSPENDED_PAUSED = 0,
-    QEMU_DETAIL_RESUMED_UNPAUSED = 0,
-    QEMU_DETAIL_STOPPED_SHUTDOWN = 0,
-    QEMU_DETAIL_STOPPED_DESTROYED = 1,
-    QEMU_DETAIL_STOPPED_CRASHED = 2,
-    QEMU_DETAIL_STOPPED_FAILED = 5,
-    QEMU_DETAIL_SHUTDOWN_FINISHED = 0,
-    QEMU_DETAIL_SHUTDOWN_GUEST = 1,
-    QEMU_DETAIL_SHUTDOWN_HOST = 2,
-    QEMU_DETAIL_CRASHED_PANICKED = 0,
-};

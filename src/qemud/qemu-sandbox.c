@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // modvirt-qemud keeps three capabilities and gives up every other one for good (bounding set
 // included), so neither the daemon nor any QEMU it starts can regain them; and it denies the
-// system calls below to itself and, through inheritance, to every QEMU.  The systemd unit
+// system calls of the hypervisor deny-list (daemon-seccomp.c) to itself and, through
+// inheritance, to every QEMU.  The systemd unit
 // sets the same bounding set.  Everything else the daemon does as root works by file
 // ownership: its root directory, cgroupfs and /proc entries of its own (root) processes.
 
@@ -20,59 +21,6 @@ static const MvSandboxCap kept[] = {
 
 static const int guest_drops[] = { CAP_NET_ADMIN, CAP_SETPCAP };
 
-/* QEMU inherits the filter, so this is a deny-list (daemon-seccomp.h): calls that neither the
- * daemon nor a TCG or KVM guest process makes, each a way deeper into the host. */
-static const MvSyscallRule denied[] = {
-    { "kexec_load", "replacing the running kernel" },
-    { "kexec_file_load", "replacing the running kernel" },
-    { "init_module", "loading kernel code" },
-    { "finit_module", "loading kernel code" },
-    { "delete_module", "unloading kernel code" },
-    { "reboot", "rebooting the host" },
-    { "swapon", "the host's swap" },
-    { "swapoff", "the host's swap" },
-    { "acct", "process accounting for the whole host" },
-    { "settimeofday", "the host's clock" },
-    { "clock_settime", "the host's clock" },
-    { "adjtimex", "the host's clock" },
-    { "clock_adjtime", "the host's clock" },
-    { "iopl", "raw I/O ports" },
-    { "ioperm", "raw I/O ports" },
-    { "syslog", "the kernel log" },
-    { "bpf", "loading programs into the kernel" },
-    { "perf_event_open", "profiling other processes and the kernel" },
-#if !defined(__SANITIZE_ADDRESS__)
-    /* (A sanitizer build keeps it: LeakSanitizer stops the daemon's threads with ptrace to
-     * scan their memory at exit.) */
-    { "ptrace", "reading and changing other processes" },
-#endif
-    { "process_vm_readv", "reading other processes' memory" },
-    { "process_vm_writev", "writing other processes' memory" },
-    { "kcmp", "comparing other processes' kernel objects" },
-    { "keyctl", "the kernel keyrings" },
-    { "add_key", "the kernel keyrings" },
-    { "request_key", "the kernel keyrings" },
-    { "open_by_handle_at", "opening files by handle, around directory permissions" },
-    { "name_to_handle_at", "file handles for the call above" },
-    { "quotactl", "disk quotas" },
-    { "userfaultfd", "page-fault handling from user space (post-copy migration only)" },
-    { "mount", "mount tables" },
-    { "umount2", "mount tables" },
-    { "pivot_root", "mount tables" },
-    { "chroot", "leaving or changing the root directory" },
-    { "fsopen", "the new mount API" },
-    { "fsconfig", "the new mount API" },
-    { "fsmount", "the new mount API" },
-    { "fspick", "the new mount API" },
-    { "move_mount", "the new mount API" },
-    { "open_tree", "the new mount API" },
-    { "mount_setattr", "the new mount API" },
-    { "setns", "entering other namespaces" },
-    { "vhangup", "hanging up terminals" },
-    { "uselib", "an obsolete loader call" },
-    { "personality", "other execution domains" },
-};
-
 bool
 qemu_sandbox(MvDaemon *d, GError **error)
 {
@@ -82,7 +30,7 @@ qemu_sandbox(MvDaemon *d, GError **error)
      * a set-user-ID file) cannot bring them back anyway. */
     /* The filter first: loading it without no_new_privs takes the CAP_SYS_ADMIN that the
      * second step drops. */
-    return mv_seccomp_deny(denied, G_N_ELEMENTS(denied), error) &&
+    return mv_seccomp_deny_hypervisor(error) &&
            mv_sandbox_keep_caps(kept, G_N_ELEMENTS(kept), false, error);
 }
 

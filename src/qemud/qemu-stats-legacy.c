@@ -20,17 +20,6 @@
 /* REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX: most host CPUs one GET_CPU_STATS call covers. */
 #define CPU_STATS_NCPUS_MAX 128
 
-static bool
-check_flags(unsigned flags, unsigned allowed, const char *api, GError **error)
-{
-    if (flags & ~allowed) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s",
-                     flags & ~allowed, api);
-        return false;
-    }
-    return true;
-}
-
 /* The domain a call names, copied under its lock; NULL with "Domain not found". */
 static QemuStatsSnap *
 snap_of(MvCall *call, const remote_nonnull_domain *dom, bool devices, GError **error)
@@ -155,7 +144,8 @@ qemu_domain_get_vcpu_pin_info(MvCall *call, void *args, void *ret, GError **erro
 {
     remote_domain_get_vcpu_pin_info_args *a = args;
     remote_domain_get_vcpu_pin_info_ret *r = ret;
-    if (!check_flags(a->flags, AFFECT_LIVE | AFFECT_CONFIG, "virDomainGetVcpuPinInfo", error) ||
+    if (!mv_flags_check(a->flags, AFFECT_LIVE | AFFECT_CONFIG, MV_FROM_QEMU, "virDomainGetVcpuPinInfo",
+                        error) ||
         !check_maps(a->ncpumaps, a->maplen, "ncpumaps", error))
         return false;
     if ((a->flags & AFFECT_LIVE) && (a->flags & AFFECT_CONFIG)) {
@@ -213,7 +203,7 @@ qemu_domain_get_cpu_stats(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_get_cpu_stats_args *a = args;
     remote_typed_params_ret *r = ret;
-    if (!check_flags(a->flags, TYPED_PARAM_STRING_OKAY, "virDomainGetCPUStats", error))
+    if (!mv_flags_check(a->flags, TYPED_PARAM_STRING_OKAY, MV_FROM_QEMU, "virDomainGetCPUStats", error))
         return false;
     if (a->start_cpu < -1 || (a->start_cpu == -1 && a->ncpus != 1) || a->ncpus > CPU_STATS_NCPUS_MAX ||
         (guint64)a->nparams * MAX(a->ncpus, 1u) > REMOTE_DOMAIN_GET_CPU_STATS_MAX) {
@@ -280,7 +270,7 @@ qemu_domain_memory_stats(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_memory_stats_args *a = args;
     remote_domain_memory_stats_ret *r = ret;
-    if (!check_flags(a->flags, 0, "virDomainMemoryStats", error))
+    if (!mv_flags_check(a->flags, 0, MV_FROM_QEMU, "virDomainMemoryStats", error))
         return false;
     if (a->maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX) {
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG, "maxStats %u > %d", a->maxStats,
@@ -392,7 +382,7 @@ qemu_domain_block_stats_flags(MvCall *call, void *args, void *ret, GError **erro
     remote_typed_params_ret *r = ret;
     /* The parameters QEMU can give, in libvirt's qemu order. */
     enum { NFIELDS = 8 };
-    if (!check_flags(a->flags, TYPED_PARAM_STRING_OKAY, "virDomainBlockStatsFlags", error))
+    if (!mv_flags_check(a->flags, TYPED_PARAM_STRING_OKAY, MV_FROM_QEMU, "virDomainBlockStatsFlags", error))
         return false;
     if (a->nparams < 0 || a->nparams > REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX) {
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG, "nparams %d out of range", a->nparams);

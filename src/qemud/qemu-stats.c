@@ -788,11 +788,9 @@ qemu_connect_get_all_domain_stats(MvCall *call, void *args, void *ret, GError **
     QemuDriver *drv = qemu_driver_of(call);
     unsigned allowed = STATS_FILTER_MASK | STATS_NOWAIT | STATS_BACKING | STATS_ENFORCE;
 
-    if (a->flags & ~allowed) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s",
-                     a->flags & ~allowed, a->doms.doms_len ? "virDomainListGetStats" : "virConnectGetAllDomainStats");
+    if (!mv_flags_check(a->flags, allowed, MV_FROM_QEMU,
+                        a->doms.doms_len ? "virDomainListGetStats" : "virConnectGetAllDomainStats", error))
         return false;
-    }
     unsigned groups = a->stats ? a->stats : STATS_SUPPORTED;
     if ((a->flags & STATS_ENFORCE) && (groups & ~STATS_SUPPORTED)) {
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_ARGUMENT_UNSUPPORTED,
@@ -827,7 +825,7 @@ qemu_connect_get_all_domain_stats(MvCall *call, void *args, void *ret, GError **
     for (guint i = 0; i < objs->len; i++) {
         MvDomainObj *obj = objs->pdata[i];
         mv_domain_obj_lock(obj);
-        bool match = !obj->removed && qemu_domain_matches_filter(obj, a->flags & STATS_FILTER_MASK);
+        bool match = !obj->removed && mv_obj_filter_passes(&mv_domain_list_filter, obj, a->flags & STATS_FILTER_MASK);
         QemuStatsSnap *s = match ? qemu_stats_snap(obj, snap_what) : NULL;
         mv_domain_obj_unlock(obj);
         if (!s)

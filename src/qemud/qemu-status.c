@@ -7,19 +7,10 @@
 #include "util/util-cgroup.h"
 #include "qemu-persist.h"
 #include "util/util-error.h"
-#include "util/util-file.h"
 
-#include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <string.h>
-#include <unistd.h>
-
-static char *
-status_path(QemuDriver *drv, const char *name)
-{
-    return g_strdup_printf("%s/%s.xml", drv->status_dir, name);
-}
 
 bool
 qemu_status_save(QemuDriver *drv, MvDomainObj *obj, GError **error)
@@ -45,25 +36,7 @@ qemu_status_save(QemuDriver *drv, MvDomainObj *obj, GError **error)
     g_string_append(s, "  </vcpus>\n");
     g_string_append(s, xml);
     g_string_append(s, "</domstatus>\n");
-    g_autofree char *path = status_path(drv, obj->name);
-    /* Atomic, not durable: the status directory is under /run, and a host crash that could
-     * lose the file also ends the guest it describes.  The flushes cost milliseconds on
-     * every start on a disk-backed root. */
-    int r = mv_file_replace(path, s->str, s->len, 0600);
-    if (r < 0) {
-        mv_error_set_errno(error, MV_FROM_QEMU, -r, "cannot write status file '%s'", path);
-        return false;
-    }
-    return true;
-}
-
-void
-qemu_status_remove(QemuDriver *drv, const char *name)
-{
-    g_autofree char *path = status_path(drv, name);
-    /* No directory flush, for the same reason as in qemu_status_save(). */
-    if (unlink(path) < 0 && errno != ENOENT)
-        g_warning("cannot remove status file '%s': %s", path, g_strerror(errno));
+    return mv_persist_status_save(drv->persist, obj->name, s->str, s->len, error);
 }
 
 typedef struct {
@@ -144,10 +117,11 @@ status_parse(const char *path, Status *st, GError **error)
     return ok;
 }
 
-/* Reattach one guest from @path.  Returns false when the file is unusable. */
+/* Reattach one guest from @path; an unusable file is logged and left alone. */
 static void
-reattach_one(QemuDriver *drv, const char *path)
+reattach_one(const char *path, void *opaque)
 {
+    QemuDriver *drv = opaque;
     Status st = { 0 };
     g_autoptr(GError) err = NULL;
 
@@ -217,11 +191,11 @@ reattach_one(QemuDriver *drv, const char *path)
         priv->inhibiting = true;
         mv_daemon_inhibit(drv->daemon);
         if (running)
-            mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, QEMU_RUNNING_BOOTED);
+            mv_domain_obj_set_state(obj, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
         else if (g_str_equal(status, "shutdown"))
-            mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTDOWN, QEMU_SHUTDOWN_USER);
+            mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTDOWN, MV_DOMAIN_SHUTDOWN_USER);
         else
-            mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, QEMU_PAUSED_USER);
+            mv_domain_obj_set_state(obj, MV_DOMAIN_PAUSED, MV_DOMAIN_PAUSED_USER);
         g_info("reattached to domain '%s' (id %d, pid %d, %s)", obj->name, st.id, (int)st.pid,
                running ? "running" : status);
         if (g_str_equal(status, "shutdown"))
@@ -235,7 +209,7 @@ reattach_one(QemuDriver *drv, const char *path)
             mv_cgroup_remove(cg);
             mv_cgroup_free(cg);
         }
-        qemu_domain_cleanup(drv, obj, QEMU_SHUTOFF_CRASHED, QEMU_DETAIL_STOPPED_CRASHED);
+        qemu_domain_cleanup(drv, obj, MV_DOMAIN_SHUTOFF_CRASHED, MV_DOMAIN_EVENT_STOPPED_CRASHED);
     }
     mv_domain_obj_unlock(obj);
     status_clear(&st);
@@ -244,29 +218,13 @@ reattach_one(QemuDriver *drv, const char *path)
 void
 qemu_status_reattach_all(QemuDriver *drv)
 {
-    g_autoptr(GDir) dir = g_dir_open(drv->status_dir, 0, NULL);
-    const char *entry;
-    if (!dir)
-        return;
-    while ((entry = g_dir_read_name(dir))) {
-        if (!g_str_has_suffix(entry, ".xml"))
-            continue;
-        g_autofree char *path = g_build_filename(drv->status_dir, entry, NULL);
-        reattach_one(drv, path);
-    }
+    mv_persist_status_foreach(drv->persist, reattach_one, drv);
 }
 
 void
 qemu_autostart_run(QemuDriver *drv)
 {
-    /* Once per host boot: the marker holds the boot id it was written in. */
-    g_autofree char *boot_id = NULL;
-    g_autofree char *marker = g_strdup_printf("%s/autostarted", drv->status_dir);
-    g_autofree char *done = NULL;
-    if (!g_file_get_contents("/proc/sys/kernel/random/boot_id", &boot_id, NULL, NULL))
-        boot_id = g_strdup("unknown");
-    g_strstrip(boot_id);
-    if (g_file_get_contents(marker, &done, NULL, NULL) && g_str_equal(g_strstrip(done), boot_id))
+    if (!mv_persist_autostart_due(drv->persist))
         return;
 
     g_autoptr(GPtrArray) all = mv_domain_list_snapshot(drv->domains);
@@ -283,7 +241,5 @@ qemu_autostart_run(QemuDriver *drv)
         }
         mv_domain_obj_unlock(obj);
     }
-    int r = mv_file_write_atomic(marker, boot_id, strlen(boot_id), 0644);
-    if (r < 0)
-        g_warning("cannot write '%s': %s", marker, g_strerror(-r));
+    mv_persist_autostart_done(drv->persist);
 }
