@@ -163,7 +163,7 @@ qemu_open_console(MvCall *call, void *args, void *ret, GError **error)
 
     if (!mv_flags_check(a->flags, CONSOLE_FORCE | CONSOLE_SAFE, MV_FROM_QEMU, "virDomainOpenConsole", error))
         return false;
-    g_autoptr(MvDomainObj) obj = qemu_domain_find(drv, &a->dom, error);
+    g_autoptr(MvDomainObj) obj = mv_domain_find(drv->domains, &a->dom, error);
     if (!obj)
         return false;
     mv_domain_obj_lock(obj);

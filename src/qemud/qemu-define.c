@@ -28,7 +28,7 @@ void
 qemu_domain_event(QemuDriver *drv, MvDomainObj *obj, int event, int detail)
 {
     remote_nonnull_domain dom;
-    qemu_domain_to_wire(obj, &dom);
+    mv_domain_to_wire(obj, &dom);
     mv_events_domain_lifecycle(mv_daemon_events(drv->daemon), &dom, event, detail);
     g_free(dom.name);
 }
@@ -74,7 +74,7 @@ define(MvCall *call, const char *xml, unsigned flags, void *ret, GError **error)
         mv_domain_obj_lock(obj);
         obj->persistent = true;
         qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_DEFINED, MV_DOMAIN_EVENT_DEFINED_ADDED);
-        qemu_domain_to_wire(obj, &((remote_domain_ret *)ret)->dom);
+        mv_domain_to_wire(obj, &((remote_domain_ret *)ret)->dom);
         mv_domain_obj_unlock(obj);
         return true;
     }
@@ -106,7 +106,7 @@ define(MvCall *call, const char *xml, unsigned flags, void *ret, GError **error)
         obj->persistent = true;
         qemu_domain_event(drv, obj, MV_DOMAIN_EVENT_DEFINED,
                           was_persistent ? MV_DOMAIN_EVENT_DEFINED_UPDATED : MV_DOMAIN_EVENT_DEFINED_ADDED);
-        qemu_domain_to_wire(obj, &((remote_domain_ret *)ret)->dom);
+        mv_domain_to_wire(obj, &((remote_domain_ret *)ret)->dom);
     }
     mv_domain_obj_end_job(obj);
     mv_domain_obj_unlock(obj);
@@ -133,7 +133,7 @@ undefine(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, GError 
 
     if (!mv_flags_check(flags, UNDEFINE_ALL, MV_FROM_QEMU, "virDomainUndefineFlags", error))
         return false;
-    g_autoptr(MvDomainObj) obj = qemu_domain_find(drv, dom, error);
+    g_autoptr(MvDomainObj) obj = mv_domain_find(drv->domains, dom, error);
     if (!obj)
         return false;
     mv_domain_obj_lock(obj);
@@ -180,7 +180,7 @@ qemu_get_xml_desc(MvCall *call, void *args, void *ret, GError **error)
     if (!mv_flags_check(a->flags, XML_SECURE | XML_INACTIVE | XML_UPDATE_CPU | XML_MIGRATABLE, MV_FROM_QEMU,
                         "virDomainGetXMLDesc", error))
         return false;
-    g_autoptr(MvDomainObj) obj = qemu_domain_find(qemu_driver_of(call), &a->dom, error);
+    g_autoptr(MvDomainObj) obj = mv_domain_find(qemu_driver_of(call)->domains, &a->dom, error);
     if (!obj)
         return false;
     unsigned fmt = 0;
@@ -203,7 +203,7 @@ qemu_get_xml_desc(MvCall *call, void *args, void *ret, GError **error)
 
 /* Run @body with @def = the object's current definition (locked). */
 #define WITH_DEF(call, dom, error, body) do { \
-        g_autoptr(MvDomainObj) obj = qemu_domain_find(qemu_driver_of(call), (dom), (error)); \
+        g_autoptr(MvDomainObj) obj = mv_domain_find(qemu_driver_of(call)->domains, (dom), (error)); \
         if (!obj) \
             return false; \
         mv_domain_obj_lock(obj); \
@@ -258,7 +258,7 @@ qemu_set_autostart(MvCall *call, void *args, void *ret, GError **error)
 {
     remote_domain_set_autostart_args *a = args;
     QemuDriver *drv = qemu_driver_of(call);
-    g_autoptr(MvDomainObj) obj = qemu_domain_find(drv, &a->dom, error);
+    g_autoptr(MvDomainObj) obj = mv_domain_find(drv->domains, &a->dom, error);
     if (!obj)
         return false;
     mv_domain_obj_lock(obj);
@@ -282,7 +282,7 @@ change_config(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, co
               guint64 value, GError **error)
 {
     QemuDriver *drv = qemu_driver_of(call);
-    g_autoptr(MvDomainObj) obj = qemu_domain_find(drv, dom, error);
+    g_autoptr(MvDomainObj) obj = mv_domain_find(drv->domains, dom, error);
     if (!obj)
         return false;
     mv_domain_obj_lock(obj);
@@ -407,7 +407,7 @@ qemu_get_vcpus_flags(MvCall *call, void *args, void *ret, GError **error)
                      "querying vCPUs through the guest agent is not supported");
         return false;
     }
-    g_autoptr(MvDomainObj) obj = qemu_domain_find(qemu_driver_of(call), &a->dom, error);
+    g_autoptr(MvDomainObj) obj = mv_domain_find(qemu_driver_of(call)->domains, &a->dom, error);
     if (!obj)
         return false;
     mv_domain_obj_lock(obj);

@@ -6,33 +6,10 @@
 
 #include "qemu-driver.h"
 #include "conf/conf-domain-obj.h"
+#include "daemon/daemon-domain-calls.h"
 #include "remote.h"
 
-/* Fill @ret_dom (name copied) from @obj (locked). */
-void qemu_domain_to_wire(MvDomainObj *obj, remote_nonnull_domain *ret_dom);
-/* The object a Dom argument names (by UUID, as libvirt does), referenced; NULL with a
- * "Domain not found" error. */
-MvDomainObj *qemu_domain_find(QemuDriver *drv, const remote_nonnull_domain *dom, GError **error);
-
-/* qemu-lookup.c */
-bool qemu_list_all_domains(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_num_of_domains(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_num_of_defined_domains(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_list_domains(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_list_defined_domains(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_lookup_by_name(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_lookup_by_uuid(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_lookup_by_id(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_state(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_control_info(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_is_active(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_is_persistent(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_is_updated(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_autostart(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_has_managed_save(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_snapshot_num(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_messages(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_security_label(MvCall *call, void *args, void *ret, GError **error);
+/* Lookups, lists and bookkeeping reads are core's (daemon/daemon-domain-calls.h). */
 
 /* Send lifecycle @event/@detail about @obj (locked) to the clients that asked. */
 void qemu_domain_event(QemuDriver *drv, MvDomainObj *obj, int event, int detail);

@@ -52,36 +52,6 @@ static const MvProcedure qemu_remote_rows[] = {
     ROW_NOARGS(NODE_GET_SECURITY_MODEL, "virNodeGetSecurityModel", node_get_security_model_ret,
                qemu_node_get_security_model, R | I),
 
-    ROW(CONNECT_LIST_ALL_DOMAINS, "virConnectListAllDomains", connect_list_all_domains_args,
-        connect_list_all_domains_ret, qemu_list_all_domains, R | P),
-    ROW_NOARGS(CONNECT_NUM_OF_DOMAINS, "virConnectNumOfDomains", int_ret, qemu_num_of_domains, R | P),
-    ROW_NOARGS(CONNECT_NUM_OF_DEFINED_DOMAINS, "virConnectNumOfDefinedDomains", int_ret,
-               qemu_num_of_defined_domains, R | P),
-    ROW(CONNECT_LIST_DOMAINS, "virConnectListDomains", connect_list_domains_args, connect_list_domains_ret,
-        qemu_list_domains, R | P),
-    ROW(CONNECT_LIST_DEFINED_DOMAINS, "virConnectListDefinedDomains", connect_list_defined_domains_args,
-        connect_list_defined_domains_ret, qemu_list_defined_domains, R | P),
-    ROW(DOMAIN_LOOKUP_BY_NAME, "virDomainLookupByName", domain_lookup_by_name_args, domain_ret,
-        qemu_lookup_by_name, R | I),
-    ROW(DOMAIN_LOOKUP_BY_UUID, "virDomainLookupByUUID", domain_lookup_by_uuid_args, domain_ret,
-        qemu_lookup_by_uuid, R | I),
-    ROW(DOMAIN_LOOKUP_BY_ID, "virDomainLookupByID", domain_lookup_by_id_args, domain_ret, qemu_lookup_by_id, R | I),
-    ROW(DOMAIN_GET_STATE, "virDomainGetState", domain_flags_args, domain_get_state_ret, qemu_get_state, R | I),
-    ROW(DOMAIN_GET_CONTROL_INFO, "virDomainGetControlInfo", domain_flags_args, domain_get_control_info_ret,
-        qemu_get_control_info, R | I),
-    ROW(DOMAIN_IS_ACTIVE, "virDomainIsActive", domain_only_args, int_ret, qemu_is_active, R | I),
-    ROW(DOMAIN_IS_PERSISTENT, "virDomainIsPersistent", domain_only_args, int_ret, qemu_is_persistent, R | I),
-    ROW(DOMAIN_IS_UPDATED, "virDomainIsUpdated", domain_only_args, int_ret, qemu_is_updated, R | I),
-    ROW(DOMAIN_GET_AUTOSTART, "virDomainGetAutostart", domain_only_args, domain_get_autostart_ret,
-        qemu_get_autostart, R | I),
-    ROW(DOMAIN_HAS_MANAGED_SAVE_IMAGE, "virDomainHasManagedSaveImage", domain_flags_args, int_ret,
-        qemu_has_managed_save, R | I),
-    ROW(DOMAIN_SNAPSHOT_NUM, "virDomainSnapshotNum", domain_flags_args, int_ret, qemu_snapshot_num, R | I),
-    ROW(DOMAIN_GET_MESSAGES, "virDomainGetMessages", domain_flags_args, domain_get_messages_ret,
-        qemu_get_messages, R | I),
-    ROW(DOMAIN_GET_SECURITY_LABEL, "virDomainGetSecurityLabel", domain_only_args, domain_get_security_label_ret,
-        qemu_get_security_label, R | I),
-
     ROW(DOMAIN_DEFINE_XML, "virDomainDefineXML", domain_define_xml_args, domain_ret, qemu_define_xml, 0),
     ROW(DOMAIN_DEFINE_XML_FLAGS, "virDomainDefineXMLFlags", domain_define_xml_flags_args, domain_ret,
         qemu_define_xml_flags, 0),
@@ -190,6 +160,7 @@ qemu_driver_init(MvDaemon *d, GError **error)
     drv->lib_dir = mv_daemon_path(d, "var/lib/modvirt/qemu");
     drv->log_dir = mv_daemon_path(d, "var/log/modvirt/qemu");
     mv_daemon_set_driver(d, drv);
+    mv_daemon_set_domains(d, drv->domains);
     g_autofree char *config_dir = mv_daemon_path(d, "etc/modvirt/qemu");
     g_autofree char *status_dir = mv_daemon_path(d, "run/modvirt/qemu");
     if (!(drv->persist = mv_persist_open(&qemu_domain_kind, config_dir, status_dir, error)) ||
@@ -217,6 +188,7 @@ qemu_driver_init(MvDaemon *d, GError **error)
 
     MvProgram *remote = mv_daemon_remote_program();
     mv_program_add(remote, qemu_remote_rows, G_N_ELEMENTS(qemu_remote_rows));
+    mv_program_add(remote, mv_domain_call_rows, mv_domain_call_nrows);
     mv_server_add_program(mv_daemon_server(d), remote);
     /* The QEMU program has no rows yet: its calls answer "unknown procedure". */
     mv_server_add_program(mv_daemon_server(d), mv_program_new(QEMU_PROGRAM, QEMU_PROTOCOL_VERSION));
@@ -253,5 +225,6 @@ qemu_driver_shutdown(MvDaemon *d)
     g_free(drv->log_dir);
     g_mutex_clear(&drv->define_lock);
     g_free(drv);
+    mv_daemon_set_domains(d, NULL);
     mv_daemon_set_driver(d, NULL);
 }

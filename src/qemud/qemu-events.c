@@ -154,7 +154,7 @@ on_event(QemuMonitor *mon, const char *name, json_object *data, gint64 seconds, 
         }
     } else if (g_str_equal(name, "RESET")) {
         remote_nonnull_domain dom;
-        qemu_domain_to_wire(obj, &dom);
+        mv_domain_to_wire(obj, &dom);
         mv_events_domain_reboot(mv_daemon_events(drv->daemon), &dom);
         g_free(dom.name);
     } else if (g_str_equal(name, "GUEST_PANICKED")) {

@@ -471,7 +471,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
 static MvDomainObj *
 acquire(MvCall *call, const remote_nonnull_domain *dom, GError **error)
 {
-    MvDomainObj *obj = qemu_domain_find(qemu_driver_of(call), dom, error);
+    MvDomainObj *obj = mv_domain_find(qemu_driver_of(call)->domains, dom, error);
     if (!obj)
         return NULL;
     mv_domain_obj_lock(obj);
@@ -517,7 +517,7 @@ create_flags(MvCall *call, const remote_nonnull_domain *dom, unsigned flags, rem
         return false;
     bool ok = qemu_domain_start(qemu_driver_of(call), obj, flags & START_PAUSED, error);
     if (ok && ret_dom)
-        qemu_domain_to_wire(obj, ret_dom);
+        mv_domain_to_wire(obj, ret_dom);
     release(obj);
     return ok;
 }
@@ -572,7 +572,7 @@ qemu_create_xml(MvCall *call, void *args, void *ret, GError **error)
     if (ok) {
         ok = qemu_domain_start(drv, obj, a->flags & START_PAUSED, error);
         if (ok)
-            qemu_domain_to_wire(obj, &((remote_domain_ret *)ret)->dom);
+            mv_domain_to_wire(obj, &((remote_domain_ret *)ret)->dom);
         else
             mv_domain_list_remove(drv->domains, obj);   /* a transient domain that never ran */
         mv_domain_obj_end_job(obj);
@@ -586,7 +586,7 @@ qemu_create_xml(MvCall *call, void *args, void *ret, GError **error)
 static void
 kill_before_job(MvCall *call, const remote_nonnull_domain *dom)
 {
-    g_autoptr(MvDomainObj) obj = qemu_domain_find(qemu_driver_of(call), dom, NULL);
+    g_autoptr(MvDomainObj) obj = mv_domain_find(qemu_driver_of(call)->domains, dom, NULL);
     if (!obj)
         return;
     mv_domain_obj_lock(obj);

@@ -24,7 +24,7 @@
 static QemuStatsSnap *
 snap_of(MvCall *call, const remote_nonnull_domain *dom, bool devices, GError **error)
 {
-    g_autoptr(MvDomainObj) obj = qemu_domain_find(qemu_driver_of(call), dom, error);
+    g_autoptr(MvDomainObj) obj = mv_domain_find(qemu_driver_of(call)->domains, dom, error);
     if (!obj)
         return NULL;
     mv_domain_obj_lock(obj);

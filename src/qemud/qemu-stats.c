@@ -533,7 +533,7 @@ qemu_stats_snap(MvDomainObj *obj, unsigned what)
 {
     const MvDomainDef *def = obj->def;
     QemuStatsSnap *s = g_new0(QemuStatsSnap, 1);
-    qemu_domain_to_wire(obj, &s->dom);
+    mv_domain_to_wire(obj, &s->dom);
     mv_uuid_format(obj->uuid, s->key);
     s->state = obj->state;
     s->reason = obj->reason;

@@ -13,6 +13,8 @@
 #include "rpc/rpc-program.h"
 #include "remote.h"
 
+#include "daemon/daemon-domain-calls.h"
+
 #include <glib.h>
 #include <string.h>
 
@@ -25,6 +27,7 @@ remote_program(void)
         const MvProcedure *rows = qemu_driver_remote_rows(&n);
         p = mv_daemon_remote_program();
         mv_program_add(p, rows, n);
+        mv_program_add(p, mv_domain_call_rows, mv_domain_call_nrows);
         /* modvirt-storaged's calls too: the numbers do not overlap. */
         rows = stor_driver_remote_rows(&n);
         mv_program_add(p, rows, n);

@@ -44,6 +44,7 @@ struct MvDaemon {
     guint idle_timer;
     MvEvents *events;
     void *driver;
+    struct MvObjList *domains;  /* the driver's domain list (mv_daemon_set_domains) */
     char *listen_tcp;           /* --listen-tcp (remote_listen daemons) */
     char *listen_tls;           /* --listen-tls */
     void *tls;                  /* the remote_listen hook's TLS state */
@@ -56,6 +57,8 @@ GKeyFile *mv_daemon_config(MvDaemon *d) { return d->config; }
 void *mv_daemon_driver(MvDaemon *d) { return d->driver; }
 MvEvents *mv_daemon_events(MvDaemon *d) { return d->events; }
 void mv_daemon_set_driver(MvDaemon *d, void *driver) { d->driver = driver; }
+void mv_daemon_set_domains(MvDaemon *d, struct MvObjList *domains) { d->domains = domains; }
+struct MvObjList *mv_daemon_domains(MvDaemon *d) { return d->domains; }
 
 char *
 mv_daemon_path(MvDaemon *d, const char *rel)
