@@ -21,7 +21,7 @@ typedef struct {
     bool inhibiting;           /* holds the daemon's idle-exit inhibitor */
     bool stopping;             /* the daemon is stopping QEMU: its events are not news */
     bool paused_shutdown;      /* guest shut down for a fake reboot: QEMU's pause is not news */
-    struct QemuConsole *console; /* the open console session (qemu-console.c), or NULL */
+    struct MvConsole *console;   /* the open console session (daemon-console.h), or NULL */
 } QemuDomainPriv;
 
 /* The runtime state of @obj (locked), created on first use. */
