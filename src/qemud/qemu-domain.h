@@ -12,7 +12,11 @@
 /* Lookups, lists and bookkeeping reads are core's (daemon/daemon-domain-calls.h). */
 
 /* Send lifecycle @event/@detail about @obj (locked) to the clients that asked. */
-void qemu_domain_event(QemuDriver *drv, MvDomainObj *obj, int event, int detail);
+static inline void
+qemu_domain_event(QemuDriver *drv, MvDomainObj *obj, int event, int detail)
+{
+    mv_domain_event(drv->daemon, obj, event, detail);
+}
 
 /* How long a call waits for another call's job on the same domain. */
 #define QEMU_JOB_WAIT_MS 30000
@@ -22,19 +26,7 @@ void qemu_domain_event(QemuDriver *drv, MvDomainObj *obj, int event, int detail)
 guint64 qemu_domain_cpu_time(MvDomainObj *obj);
 
 /* qemu-define.c */
-bool qemu_define_xml(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_define_xml_flags(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_undefine(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_undefine_flags(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_xml_desc(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_os_type(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_info(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_max_memory(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_max_vcpus(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_set_autostart(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_set_memory_flags(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_set_vcpus_flags(MvCall *call, void *args, void *ret, GError **error);
-bool qemu_get_vcpus_flags(MvCall *call, void *args, void *ret, GError **error);
+/* Definitions, XML, autostart, memory and vCPU settings are core's (daemon-domain-define.c). */
 
 /* qemu-lifecycle.c */
 bool qemu_create(MvCall *call, void *args, void *ret, GError **error);

@@ -25,12 +25,6 @@
 #define ROW(num, api, a, r, fn, fl) MV_PROC_ROW(REMOTE_PROC_##num, api, remote_##a, remote_##r, fn, fl)
 #define ROW_NOARGS(num, api, r, fn, fl) MV_PROC_ROW_NOARGS(REMOTE_PROC_##num, api, remote_##r, fn, fl)
 #define ROW_NORET(num, api, a, fn, fl) MV_PROC_ROW_NORET(REMOTE_PROC_##num, api, remote_##a, fn, fl)
-#define ROW_RO_DENY(num, api, a, r, fn, fl, deny) \
-    MV_PROC_ROW_RO_DENY(REMOTE_PROC_##num, api, remote_##a, remote_##r, fn, fl, deny)
-
-/* Flags of virDomainGetXMLDesc a read-only client may not set, as libvirt refuses them:
- * VIR_DOMAIN_XML_SECURE (passwords) and VIR_DOMAIN_XML_MIGRATABLE (which implies it). */
-#define XML_DESC_RO_DENIED (1u << 0 | 1u << 3)
 
 static const MvProcedure qemu_remote_rows[] = {
     ROW_NOARGS(CONNECT_GET_VERSION, "virConnectGetVersion", connect_get_version_ret, qemu_connect_get_version, R | P),
@@ -51,25 +45,6 @@ static const MvProcedure qemu_remote_rows[] = {
         qemu_connect_get_max_vcpus, R | P),
     ROW_NOARGS(NODE_GET_SECURITY_MODEL, "virNodeGetSecurityModel", node_get_security_model_ret,
                qemu_node_get_security_model, R | I),
-
-    ROW(DOMAIN_DEFINE_XML, "virDomainDefineXML", domain_define_xml_args, domain_ret, qemu_define_xml, 0),
-    ROW(DOMAIN_DEFINE_XML_FLAGS, "virDomainDefineXMLFlags", domain_define_xml_flags_args, domain_ret,
-        qemu_define_xml_flags, 0),
-    ROW_NORET(DOMAIN_UNDEFINE, "virDomainUndefine", domain_only_args, qemu_undefine, 0),
-    ROW_NORET(DOMAIN_UNDEFINE_FLAGS, "virDomainUndefineFlags", domain_flags_args, qemu_undefine_flags, 0),
-    ROW_RO_DENY(DOMAIN_GET_XML_DESC, "virDomainGetXMLDesc", domain_flags_args, domain_get_xml_desc_ret,
-                qemu_get_xml_desc, R | P, XML_DESC_RO_DENIED),
-    ROW(DOMAIN_GET_OS_TYPE, "virDomainGetOSType", domain_only_args, domain_get_os_type_ret, qemu_get_os_type, R | I),
-    ROW(DOMAIN_GET_INFO, "virDomainGetInfo", domain_only_args, domain_get_info_ret, qemu_get_info, R | P),
-    ROW(DOMAIN_GET_MAX_MEMORY, "virDomainGetMaxMemory", domain_only_args, domain_get_max_memory_ret,
-        qemu_get_max_memory, R | I),
-    ROW(DOMAIN_GET_MAX_VCPUS, "virDomainGetMaxVcpus", domain_only_args, int_ret, qemu_get_max_vcpus, R | I),
-    ROW_NORET(DOMAIN_SET_AUTOSTART, "virDomainSetAutostart", domain_set_autostart_args, qemu_set_autostart, 0),
-    ROW_NORET(DOMAIN_SET_MEMORY_FLAGS, "virDomainSetMemoryFlags", domain_set_memory_flags_args,
-              qemu_set_memory_flags, 0),
-    ROW_NORET(DOMAIN_SET_VCPUS_FLAGS, "virDomainSetVcpusFlags", domain_set_vcpus_flags_args,
-              qemu_set_vcpus_flags, 0),
-    ROW(DOMAIN_GET_VCPUS_FLAGS, "virDomainGetVcpusFlags", domain_flags_args, int_ret, qemu_get_vcpus_flags, R | P),
 
     ROW_NORET(DOMAIN_CREATE, "virDomainCreate", domain_only_args, qemu_create, 0),
     ROW(DOMAIN_CREATE_WITH_FLAGS, "virDomainCreateWithFlags", domain_flags_args, domain_ret,
@@ -148,6 +123,12 @@ autostart_thread(gpointer data)
     return NULL;
 }
 
+static MvDomainDef *
+def_parse(void *drv, const char *xml, unsigned parse_flags, GError **error)
+{
+    return qemu_def_parse(drv, xml, parse_flags, error);
+}
+
 bool
 qemu_driver_init(MvDaemon *d, GError **error)
 {
@@ -160,12 +141,22 @@ qemu_driver_init(MvDaemon *d, GError **error)
     drv->lib_dir = mv_daemon_path(d, "var/lib/modvirt/qemu");
     drv->log_dir = mv_daemon_path(d, "var/log/modvirt/qemu");
     mv_daemon_set_driver(d, drv);
-    mv_daemon_set_domains(d, drv->domains);
     g_autofree char *config_dir = mv_daemon_path(d, "etc/modvirt/qemu");
     g_autofree char *status_dir = mv_daemon_path(d, "run/modvirt/qemu");
     if (!(drv->persist = mv_persist_open(&qemu_domain_kind, config_dir, status_dir, error)) ||
         !make_dir(drv->lib_dir, error) || !make_dir(drv->log_dir, error))
         return false;
+    drv->dd = (MvDomainDriver){
+        .domains = drv->domains,
+        .persist = drv->persist,
+        .define_lock = &drv->define_lock,
+        .job_wait_ms = QEMU_JOB_WAIT_MS,
+        .from = MV_FROM_QEMU,
+        .drv = drv,
+        .parse = def_parse,
+        .cpu_time = qemu_domain_cpu_time,
+    };
+    mv_daemon_set_domain_driver(d, &drv->dd);
 
     drv->emulator = g_key_file_get_string(kf, "qemu", "emulator", NULL);
     if (!drv->emulator)
@@ -189,6 +180,7 @@ qemu_driver_init(MvDaemon *d, GError **error)
     MvProgram *remote = mv_daemon_remote_program();
     mv_program_add(remote, qemu_remote_rows, G_N_ELEMENTS(qemu_remote_rows));
     mv_program_add(remote, mv_domain_call_rows, mv_domain_call_nrows);
+    mv_program_add(remote, mv_domain_define_rows, mv_domain_define_nrows);
     mv_server_add_program(mv_daemon_server(d), remote);
     /* The QEMU program has no rows yet: its calls answer "unknown procedure". */
     mv_server_add_program(mv_daemon_server(d), mv_program_new(QEMU_PROGRAM, QEMU_PROTOCOL_VERSION));
@@ -225,6 +217,6 @@ qemu_driver_shutdown(MvDaemon *d)
     g_free(drv->log_dir);
     g_mutex_clear(&drv->define_lock);
     g_free(drv);
-    mv_daemon_set_domains(d, NULL);
+    mv_daemon_set_domain_driver(d, NULL);
     mv_daemon_set_driver(d, NULL);
 }

@@ -5,6 +5,7 @@
 #include "daemon/daemon-frame.h"
 #include "conf/conf-domain-obj.h"
 #include "conf/conf-persist.h"
+#include "daemon/daemon-domain-calls.h"
 
 typedef struct {
     MvDaemon *daemon;
@@ -18,6 +19,7 @@ typedef struct {
     GThreadPool *tasks;      /* runs what QEMU's events ask for (qemu-events.c) */
     GThread *autostart;      /* starts autostart domains beside serving clients */
     struct QemuStats *stats; /* the sampler and QMP gatherer (qemu-stats.c); NULL in some tests */
+    MvDomainDriver dd;       /* what the common domain calls use (daemon-domain-calls.h) */
 } QemuDriver;
 
 /* The frame's hooks. */

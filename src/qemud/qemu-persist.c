@@ -30,12 +30,6 @@ qemu_def_parse(QemuDriver *drv, const char *xml, unsigned parse_flags, GError **
     return g_steal_pointer(&def);
 }
 
-bool
-qemu_config_save(QemuDriver *drv, const MvDomainDef *def, GError **error)
-{
-    g_autofree char *xml = mv_domain_def_format(def, MV_DOMAIN_FORMAT_INACTIVE | MV_DOMAIN_FORMAT_SECURE, -1, error);
-    return xml && mv_persist_config_save(drv->persist, def->name, xml, error);
-}
 
 static void *
 parse_for_load(const char *xml, void *opaque, GError **error)

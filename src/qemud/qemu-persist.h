@@ -10,8 +10,7 @@
 /* Parse @xml and fill libvirt's defaults for the installed QEMU.  NULL with @error. */
 MvDomainDef *qemu_def_parse(QemuDriver *drv, const char *xml, unsigned parse_flags, GError **error);
 
-/* Write @def to its definition file durably (inactive, secure form). */
-bool qemu_config_save(QemuDriver *drv, const MvDomainDef *def, GError **error);
+
 
 /* Load every definition file into the domain list (mv_persist_load_all); returns how many. */
 unsigned qemu_config_load_all(QemuDriver *drv);

@@ -28,6 +28,7 @@ remote_program(void)
         p = mv_daemon_remote_program();
         mv_program_add(p, rows, n);
         mv_program_add(p, mv_domain_call_rows, mv_domain_call_nrows);
+        mv_program_add(p, mv_domain_define_rows, mv_domain_define_nrows);
         /* modvirt-storaged's calls too: the numbers do not overlap. */
         rows = stor_driver_remote_rows(&n);
         mv_program_add(p, rows, n);

@@ -26,17 +26,23 @@ mv_domain_find(MvDomainList *list, const remote_nonnull_domain *dom, GError **er
     return mv_obj_list_get_by_uuid(list, (const unsigned char *)dom->uuid, dom->name, error);
 }
 
+const MvDomainDriver *
+mv_daemon_domain_driver(MvDaemon *d)
+{
+    return mv_daemon_domain_driver_ptr(d);
+}
+
 /* The domain list of @call's daemon. */
 static MvDomainList *
 domains_of(MvCall *call)
 {
-    return mv_daemon_domains(mv_daemon_of(call));
+    return mv_daemon_domain_driver(mv_daemon_of(call))->domains;
 }
 
 static int
 from_of(MvCall *call)
 {
-    return mv_obj_list_kind(domains_of(call))->from;
+    return mv_daemon_domain_driver(mv_daemon_of(call))->from;
 }
 
 static bool

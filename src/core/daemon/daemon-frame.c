@@ -44,7 +44,7 @@ struct MvDaemon {
     guint idle_timer;
     MvEvents *events;
     void *driver;
-    struct MvObjList *domains;  /* the driver's domain list (mv_daemon_set_domains) */
+    const void *domain_driver;  /* the driver's MvDomainDriver (daemon-domain-calls.h) */
     char *listen_tcp;           /* --listen-tcp (remote_listen daemons) */
     char *listen_tls;           /* --listen-tls */
     void *tls;                  /* the remote_listen hook's TLS state */
@@ -57,8 +57,8 @@ GKeyFile *mv_daemon_config(MvDaemon *d) { return d->config; }
 void *mv_daemon_driver(MvDaemon *d) { return d->driver; }
 MvEvents *mv_daemon_events(MvDaemon *d) { return d->events; }
 void mv_daemon_set_driver(MvDaemon *d, void *driver) { d->driver = driver; }
-void mv_daemon_set_domains(MvDaemon *d, struct MvObjList *domains) { d->domains = domains; }
-struct MvObjList *mv_daemon_domains(MvDaemon *d) { return d->domains; }
+void mv_daemon_set_domain_driver(MvDaemon *d, const void *dd) { d->domain_driver = dd; }
+const void *mv_daemon_domain_driver_ptr(MvDaemon *d) { return d->domain_driver; }
 
 char *
 mv_daemon_path(MvDaemon *d, const char *rel)

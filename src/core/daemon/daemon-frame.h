@@ -64,10 +64,10 @@ char *mv_daemon_path(MvDaemon *d, const char *rel);
 MvServer *mv_daemon_server(MvDaemon *d);
 GKeyFile *mv_daemon_config(MvDaemon *d);
 void *mv_daemon_driver(MvDaemon *d);
-/* The hypervisor driver's domain list, for the common domain calls (daemon-domain-calls.h). */
-struct MvObjList;
-void mv_daemon_set_domains(MvDaemon *d, struct MvObjList *domains);
-struct MvObjList *mv_daemon_domains(MvDaemon *d);
+/* The hypervisor driver's description for the common domain calls (daemon-domain-calls.h);
+ * @dd must outlive the driver's use of it. */
+void mv_daemon_set_domain_driver(MvDaemon *d, const void *dd);
+const void *mv_daemon_domain_driver_ptr(MvDaemon *d);
 void mv_daemon_set_driver(MvDaemon *d, void *driver);
 /* The event callback registry of the daemon's main server. */
 typedef struct MvEvents MvEvents;
