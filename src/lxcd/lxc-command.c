@@ -5,6 +5,7 @@
 // lxc-process.c's.
 
 #include "lxc-command.h"
+#include "lxc-driver.h"
 #include "util/util-error.h"
 
 #include <linux/capability.h>
@@ -98,6 +99,14 @@ lxc_command_build(const MvDomainDef *def, GError **error)
             opt(argv, "--bind", g_strdup_printf("%s:%s%s", fs->source, fs->target, fs->readonly ? ":ro" : ""));
         else
             opt(argv, "--tmpfs", g_strdup_printf("%s:%" G_GUINT64_FORMAT, fs->target, fs->usage_kib));
+    }
+    for (int c = 0; c < MV_DOMAIN_CAP_LAST; c++) {
+        if (ct->caps[c] == MV_TRISTATE_ON && !lxc_sandbox_grants(cap_numbers[c])) {
+            mv_error_set(error, MV_FROM_LXC, MV_ERR_CONFIG_UNSUPPORTED,
+                         "capability '%s' cannot be granted to container '%s': modvirt-lxcd does not hold it",
+                         mv_domain_cap_to_string(c), def->name);
+            return NULL;
+        }
     }
     id_ranges(argv, "--uidmap", ct->uid_map);
     id_ranges(argv, "--gidmap", ct->gid_map);

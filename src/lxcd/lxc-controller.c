@@ -342,10 +342,10 @@ run_command(Controller *c, Client *cl, const char *cmd)
         kill(c->init_pid, SIGKILL);
         send_line(cl->fd, "ok");
     } else if (!strcmp(cmd, "console")) {
-        if (console_client(c)) {
-            send_line(cl->fd, "error the console of container '%s' is in use", c->cfg.name);
-            return;
-        }
+        /* The newest connection gets the console: lxcd decides who may take it over. */
+        Client *old = console_client(c);
+        if (old)
+            client_close(old);
         send_line(cl->fd, "ok");
         cl->mode = CLIENT_CONSOLE;
     } else {

@@ -16,13 +16,14 @@
 //
 // On the socket, each connection sends one command line and gets one reply line:
 //   "info"          -> "ok PID CONSOLE"
-//   "monitor"       -> "ok PID", then later one line "exit REASON STATUS" when the container
-//                      ends (REASON: shutdown, destroyed, crashed), then EOF
+//   "monitor"       -> "ok PID", then "restarted PID" after each reboot, and one line
+//                      "exit REASON STATUS" when the container ends (REASON: shutdown,
+//                      destroyed, crashed), then EOF
 //   "stop term"     -> "ok": SIGTERM to init (an orderly shutdown if init handles it)
 //   "stop kill"     -> "ok": SIGKILL to init; the container ends as destroyed
 //   "reboot"        -> "ok": init is killed and started again in fresh namespaces
 //   "console"       -> "ok", then the connection carries the console's bytes both ways
-//                      (one at a time: a second one gets "error console busy")
+//                      (one at a time: a newer console connection ends the older one)
 // Anything else gets "error ...".  Replies and commands are at most LXC_CTL_LINE_MAX bytes.
 #pragma once
 

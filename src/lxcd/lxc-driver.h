@@ -7,6 +7,7 @@
 
 #include "daemon/daemon-driver.h"
 #include "daemon/daemon-console.h"
+#include "daemon/daemon-domain-calls.h"
 #include "conf/conf-domain.h"
 #include "lxc-process.h"
 
@@ -21,7 +22,7 @@ typedef struct {
     GMutex define_lock;      /* serialises creating new domain objects with their files */
     GThreadPool *tasks;      /* finishes containers whose controller reported an exit */
     GThread *autostart;
-    struct LxcStats *stats;  /* the sampler (lxc-stats.c) */
+    MvDomainDriver dd;       /* what the common domain calls use */
 } LxcDriver;
 
 /* A running container's runtime state (obj->priv), guarded by the object's lock. */
@@ -72,6 +73,8 @@ bool lxc_connect_get_capabilities(MvCall *call, void *args, void *ret, GError **
 bool lxc_connect_get_max_vcpus(MvCall *call, void *args, void *ret, GError **error);
 
 /* lxc-lifecycle.c */
+/* CPU time of a running container (its cgroup's) in ns; 0 when inactive.  Object locked. */
+guint64 lxc_domain_cpu_time(MvDomainObj *obj);
 bool lxc_create(MvCall *call, void *args, void *ret, GError **error);
 bool lxc_create_with_flags(MvCall *call, void *args, void *ret, GError **error);
 bool lxc_create_xml(MvCall *call, void *args, void *ret, GError **error);
