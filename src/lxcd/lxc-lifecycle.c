@@ -54,9 +54,11 @@ status_save(LxcDriver *drv, MvDomainObj *obj)
 /* The container is gone (the controller said so, or is gone itself): remove what is left,
  * mark @obj shut off for @reason and tell the clients.  Object locked, job held. */
 static void
-finish_stopped(LxcDriver *drv, MvDomainObj *obj, const char *reason)
+finish_stopped(LxcDriver *drv, MvDomainObj *obj, const char *why)
 {
     LxcDomainPriv *priv = lxc_domain_priv(obj);
+    g_autofree char *reason = g_strdup(why);   /* @why may be priv->exit_reason, freed below */
+    g_info("container '%s' ended: %s", obj->name, reason);
     if (priv->watch)
         g_source_remove(priv->watch);
     priv->watch = 0;
