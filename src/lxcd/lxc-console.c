@@ -32,8 +32,8 @@ lxc_open_console(MvCall *call, void *args, void *ret, GError **error)
     bool ok = false;
     if (!mv_domain_obj_is_active(obj) || !priv->proc)
         mv_error_set(error, MV_FROM_LXC, MV_ERR_OPERATION_INVALID, "domain '%s' is not running", obj->name);
-    else if (want && !g_str_equal(want, "console0"))
-        mv_error_set(error, MV_FROM_LXC, MV_ERR_INTERNAL_ERROR, "cannot find console device '%s'", want);
+    else if (((MvDomainDef *)obj->def)->consoles->len == 0 || (want && !g_str_equal(want, "console0")))
+        mv_error_set(error, MV_FROM_LXC, MV_ERR_INTERNAL_ERROR, "cannot find console device '%s'", want ? want : "console0");
     else if (priv->console && !(a->flags & MV_CONSOLE_FORCE))
         mv_error_set(error, MV_FROM_LXC, MV_ERR_OPERATION_FAILED, "Active console session exists for this domain");
     else

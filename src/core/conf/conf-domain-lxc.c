@@ -451,12 +451,6 @@ mv_domain_def_fill_lxc_defaults(MvDomainDef *def, const char *emulator, GError *
             net->mac_set = true;
         }
     }
-    if (def->consoles->len == 0) {
-        MvDomainChr *chr = g_new0(MvDomainChr, 1);
-        chr->type = MV_DOMAIN_CHR_PTY;
-        chr->target_port = -1;
-        g_ptr_array_add(def->consoles, chr);
-    }
     for (guint i = 0; i < def->consoles->len; i++) {
         MvDomainChr *chr = g_ptr_array_index(def->consoles, i);
         if (chr->type != MV_DOMAIN_CHR_PTY)

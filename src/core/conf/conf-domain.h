@@ -820,8 +820,8 @@ bool mv_domain_def_fill_defaults(MvDomainDef *def, const MvDomainDefaults *defau
                                  GError **error);
 
 /* A container's defaults, as libvirt's LXC driver fills them at define time: arch, vCPU
- * placement, currentMemory, MAC addresses, the console (<console type='pty'> with target
- * type lxc, port 0, added when there is none), accessmode of filesystems; @emulator as the
+ * placement, currentMemory, MAC addresses, the console's target (type lxc, port 0; libvirt
+ * adds no console when there is none), accessmode of filesystems; @emulator as the
  * <emulator> when absent.  Checks what a container needs to make sense: id maps without
  * overlapping ranges, one root filesystem at most, no VM-only devices.  Returns false with
  * @error (MV_FROM_DOMAIN, MV_ERR_XML_ERROR or MV_ERR_CONFIG_UNSUPPORTED). */
