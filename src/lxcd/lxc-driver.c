@@ -202,10 +202,16 @@ find_controller(GKeyFile *kf)
     return g_strdup(LXC_CONTROLLER_PATH);
 }
 
+static bool
+def_start(void *drv, MvDomainObj *obj, GError **error)
+{
+    return lxc_domain_start(drv, obj, error);
+}
+
 static gpointer
 autostart_thread(gpointer data)
 {
-    lxc_autostart_run(data);
+    mv_domain_autostart_run(&((LxcDriver *)data)->dd);
     return NULL;
 }
 
@@ -250,6 +256,7 @@ lxc_driver_init(MvDaemon *d, GError **error)
         .drv = drv,
         .parse = def_parse,
         .cpu_time = lxc_domain_cpu_time,
+        .start = def_start,
         .live_memory = live_memory,
         .live_vcpus = live_vcpus,
     };

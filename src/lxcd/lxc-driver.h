@@ -89,7 +89,6 @@ bool lxc_resume(MvCall *call, void *args, void *ret, GError **error);
 bool lxc_domain_start(LxcDriver *drv, MvDomainObj *obj, GError **error);
 /* Reattach to the containers in the status files; mark vanished ones crashed. */
 void lxc_status_reattach_all(LxcDriver *drv);
-void lxc_autostart_run(LxcDriver *drv);
 GThreadPool *lxc_task_pool_new(LxcDriver *drv);
 
 /* lxc-console.c */

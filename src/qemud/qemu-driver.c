@@ -119,7 +119,7 @@ kvm_probe_thread(gpointer data)
 static gpointer
 autostart_thread(gpointer data)
 {
-    qemu_autostart_run(data);
+    mv_domain_autostart_run(&((QemuDriver *)data)->dd);
     return NULL;
 }
 
@@ -127,6 +127,12 @@ static MvDomainDef *
 def_parse(void *drv, const char *xml, unsigned parse_flags, GError **error)
 {
     return qemu_def_parse(drv, xml, parse_flags, error);
+}
+
+static bool
+def_start(void *drv, MvDomainObj *obj, GError **error)
+{
+    return qemu_domain_start(drv, obj, false, error);
 }
 
 bool
@@ -155,6 +161,7 @@ qemu_driver_init(MvDaemon *d, GError **error)
         .drv = drv,
         .parse = def_parse,
         .cpu_time = qemu_domain_cpu_time,
+        .start = def_start,
     };
     mv_daemon_set_domain_driver(d, &drv->dd);
 

@@ -46,8 +46,6 @@ extern const QemuMonitorCallbacks qemu_domain_monitor_callbacks;
 bool qemu_status_save(QemuDriver *drv, MvDomainObj *obj, GError **error);
 /* Reattach to every guest in the status files; mark vanished ones crashed. */
 void qemu_status_reattach_all(QemuDriver *drv);
-/* Start the autostart domains, once per host boot. */
-void qemu_autostart_run(QemuDriver *drv);
 
 /* Run @fn for @obj on the driver's task thread, with the job taken, if the domain is still
  * in run @generation (qemu-events.c). */

@@ -221,25 +221,3 @@ qemu_status_reattach_all(QemuDriver *drv)
     mv_persist_status_foreach(drv->persist, reattach_one, drv);
 }
 
-void
-qemu_autostart_run(QemuDriver *drv)
-{
-    if (!mv_persist_autostart_due(drv->persist))
-        return;
-
-    g_autoptr(GPtrArray) all = mv_domain_list_snapshot(drv->domains);
-    for (guint i = 0; i < all->len; i++) {
-        MvDomainObj *obj = all->pdata[i];
-        g_autoptr(GError) err = NULL;
-        mv_domain_obj_lock(obj);
-        if (obj->autostart && !mv_domain_obj_is_active(obj) && mv_domain_obj_begin_job(obj, QEMU_JOB_WAIT_MS, &err)) {
-            if (!qemu_domain_start(drv, obj, false, &err))
-                g_warning("cannot autostart domain '%s': %s", obj->name, err->message);
-            else
-                g_info("autostarted domain '%s'", obj->name);
-            mv_domain_obj_end_job(obj);
-        }
-        mv_domain_obj_unlock(obj);
-    }
-    mv_persist_autostart_done(drv->persist);
-}

@@ -30,6 +30,8 @@ typedef struct {
     MvDomainDef *(*parse)(void *drv, const char *xml, unsigned parse_flags, GError **error);
     /* CPU time of a running domain in ns (object locked; never waits on it); NULL: 0. */
     guint64 (*cpu_time)(MvDomainObj *obj);
+    /* Start the inactive @obj (locked, job held); for autostart. */
+    bool (*start)(void *drv, MvDomainObj *obj, GError **error);
     MvDomainLiveChange live_memory;  /* NULL: only --config */
     MvDomainLiveChange live_vcpus;
 } MvDomainDriver;
@@ -39,6 +41,8 @@ const MvDomainDriver *mv_daemon_domain_driver(struct MvDaemon *d);
 
 /* Send lifecycle @event/@detail about @obj (locked) to the clients of @d that asked. */
 void mv_domain_event(struct MvDaemon *d, MvDomainObj *obj, int event, int detail);
+/* Start the domains marked autostart, once per host boot (mv_persist_autostart_due). */
+void mv_domain_autostart_run(const MvDomainDriver *dd);
 /* Save @def's inactive form as its persistent definition. */
 bool mv_domain_config_save(const MvDomainDriver *dd, const MvDomainDef *def, GError **error);
 

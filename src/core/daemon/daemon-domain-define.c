@@ -42,6 +42,29 @@ mv_domain_config_save(const MvDomainDriver *dd, const MvDomainDef *def, GError *
     return xml && mv_persist_config_save(dd->persist, def->name, xml, error);
 }
 
+void
+mv_domain_autostart_run(const MvDomainDriver *dd)
+{
+    if (!mv_persist_autostart_due(dd->persist))
+        return;
+
+    g_autoptr(GPtrArray) all = mv_domain_list_snapshot(dd->domains);
+    for (guint i = 0; i < all->len; i++) {
+        MvDomainObj *obj = all->pdata[i];
+        g_autoptr(GError) err = NULL;
+        mv_domain_obj_lock(obj);
+        if (obj->autostart && !mv_domain_obj_is_active(obj) && mv_domain_obj_begin_job(obj, dd->job_wait_ms, &err)) {
+            if (!mv_domain_obj_is_active(obj) && !dd->start(dd->drv, obj, &err))
+                g_warning("cannot autostart domain '%s': %s", obj->name, err->message);
+            else
+                g_info("autostarted domain '%s'", obj->name);
+            mv_domain_obj_end_job(obj);
+        }
+        mv_domain_obj_unlock(obj);
+    }
+    mv_persist_autostart_done(dd->persist);
+}
+
 /* The domain driver of @call's daemon. */
 static const MvDomainDriver *
 dd_of(MvCall *call)
