@@ -44,6 +44,10 @@ static const MvProcedure lxc_remote_rows[] = {
     ROW_NORET(DOMAIN_SUSPEND, "virDomainSuspend", domain_only_args, lxc_suspend, 0),
     ROW_NORET(DOMAIN_RESUME, "virDomainResume", domain_only_args, lxc_resume, 0),
     ROW_NORET(DOMAIN_OPEN_CONSOLE, "virDomainOpenConsole", domain_open_console_args, lxc_open_console, 0),
+
+    /* Statistics (lxc-stats.c): the priority lane, they never wait on a container. */
+    ROW(CONNECT_GET_ALL_DOMAIN_STATS, "virConnectGetAllDomainStats", connect_get_all_domain_stats_args,
+        connect_get_all_domain_stats_ret, lxc_connect_get_all_domain_stats, R | P),
 };
 
 /* The LXC program: the namespaces of a container, as fds (virsh lxc-enter-namespace). */

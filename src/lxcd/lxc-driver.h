@@ -91,6 +91,9 @@ bool lxc_domain_start(LxcDriver *drv, MvDomainObj *obj, GError **error);
 void lxc_status_reattach_all(LxcDriver *drv);
 GThreadPool *lxc_task_pool_new(LxcDriver *drv);
 
+/* lxc-stats.c */
+bool lxc_connect_get_all_domain_stats(MvCall *call, void *args, void *ret, GError **error);
+
 /* lxc-console.c */
 bool lxc_open_console(MvCall *call, void *args, void *ret, GError **error);
 bool lxc_open_namespace(MvCall *call, void *args, void *ret, GError **error);

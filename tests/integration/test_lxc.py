@@ -183,6 +183,14 @@ class LxcTest(unittest.TestCase):
         with open(limit) as f:
             self.assertEqual(int(f.read()), 32 << 20)
         self.assertEqual(self.state(name), [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED])
+        # Statistics from the container's cgroup.
+        stats = dict(line.strip().split('=', 1) for line in self.virsh('domstats', name).stdout.splitlines()
+                     if '=' in line)
+        self.assertEqual(stats['state.state'], '1')
+        self.assertGreater(int(stats['cpu.time']), 0)
+        self.assertEqual(stats['balloon.current'], str(32 << 10))
+        self.assertGreater(int(stats['balloon.rss']), 0)
+        self.assertEqual(stats['vcpu.current'], '1')
         # Freezer.
         self.virsh('suspend', name)
         self.assertIn('paused (user)', self.virsh('domstate', '--reason', name).stdout)
