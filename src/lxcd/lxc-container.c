@@ -32,6 +32,10 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <net/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_arp.h>
 #include <unistd.h>
 
 /* The clone child runs only this file's setup code before exec: 256 KiB of stack is
@@ -174,6 +178,46 @@ setup_dev(const ChildArgs *a, const char *root)
     }
 }
 
+/* Interface flags and names through the classic ioctls: all a container needs before init. */
+static void
+link_up(const ChildArgs *a, int sock, const char *name)
+{
+    struct ifreq ifr = { 0 };
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+    if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+        child_fail(a, "find interface", name);
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+        child_fail(a, "bring up interface", name);
+}
+
+/* lo up; each veth end the controller moved in gets its name and MAC, and goes up. */
+static void
+setup_net(const ChildArgs *a)
+{
+    const LxcContainerConfig *cfg = a->cfg;
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        child_fail(a, "open a socket for the interfaces of", cfg->name);
+    link_up(a, sock, "lo");
+    for (int i = 0; i < cfg->n_veths; i++) {
+        const LxcVeth *v = &cfg->veths[i];
+        struct ifreq ifr = { 0 };
+        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", v->peer);
+        snprintf(ifr.ifr_newname, sizeof(ifr.ifr_newname), "%s", v->name);
+        if (ioctl(sock, SIOCSIFNAME, &ifr) < 0)
+            child_fail(a, "rename interface", v->peer);
+        memset(&ifr, 0, sizeof(ifr));
+        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", v->name);
+        ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+        memcpy(ifr.ifr_hwaddr.sa_data, v->mac, 6);
+        if (ioctl(sock, SIOCSIFHWADDR, &ifr) < 0)
+            child_fail(a, "set the MAC address of interface", v->name);
+        link_up(a, sock, v->name);
+    }
+    close(sock);
+}
+
 static void
 setup_root(const ChildArgs *a)
 {
@@ -277,6 +321,7 @@ child_main(void *opaque)
             close(fd);
     }
 
+    setup_net(a);
     setup_root(a);
     const char *hostname = cfg->hostname ? cfg->hostname : cfg->name;
     if (sethostname(hostname, strlen(hostname)) < 0)
@@ -300,6 +345,55 @@ write_file(const char *path, const char *text)
     close(fd);
     errno = saved;
     return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Move host interface @name into the network namespace of @pid (RTM_NEWLINK with
+ * IFLA_NET_NS_PID).  Returns 0, or -1 with errno. */
+static int
+move_link(const char *name, pid_t pid)
+{
+    unsigned idx = if_nametoindex(name);
+    if (!idx)
+        return -1;
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0)
+        return -1;
+    struct {
+        struct nlmsghdr nh;
+        struct ifinfomsg ifi;
+        char attrs[RTA_SPACE(sizeof(unsigned))];
+    } req;
+    memset(&req, 0, sizeof(req));
+    req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+    req.nh.nlmsg_type = RTM_NEWLINK;
+    req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    req.ifi.ifi_family = AF_UNSPEC;
+    req.ifi.ifi_index = (int)idx;
+    struct rtattr *rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+    rta->rta_type = IFLA_NET_NS_PID;
+    rta->rta_len = RTA_LENGTH(sizeof(unsigned));
+    unsigned target = (unsigned)pid;
+    memcpy(RTA_DATA(rta), &target, sizeof(target));
+    req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+    int rc = -1;
+    if (send(fd, &req, req.nh.nlmsg_len, 0) == (ssize_t)req.nh.nlmsg_len) {
+        char buf[512];
+        ssize_t n = recv(fd, buf, sizeof(buf), 0);
+        struct nlmsghdr *h = (struct nlmsghdr *)buf;
+        if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) && h->nlmsg_type == NLMSG_ERROR) {
+            int err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+            if (err == 0)
+                rc = 0;
+            else
+                errno = -err;
+        } else {
+            errno = EPROTO;
+        }
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
 }
 
 static int
@@ -360,6 +454,13 @@ lxc_container_start(const LxcContainerConfig *cfg, char *err, size_t errlen)
         if (write_file(cfg->cgroup_join[i], num) < 0) {
             snprintf(err, errlen, "cannot move container '%s' into its cgroup '%s': %s", cfg->name,
                      cfg->cgroup_join[i], strerror(errno));
+            ok = false;
+        }
+    }
+    for (int i = 0; ok && i < cfg->n_veths; i++) {
+        if (move_link(cfg->veths[i].peer, pid) < 0) {
+            snprintf(err, errlen, "cannot move interface '%s' into container '%s': %s", cfg->veths[i].peer,
+                     cfg->name, strerror(errno));
             ok = false;
         }
     }

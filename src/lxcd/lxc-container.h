@@ -24,6 +24,14 @@ typedef struct {
     unsigned long start, target, count;
 } LxcIdRange;
 
+/* A veth end made by lxcd in the host's namespace, moved into the container's network
+ * namespace before init runs and renamed there. */
+typedef struct {
+    char *peer;             /* its name on the host */
+    char *name;             /* its name inside ("eth0") */
+    unsigned char mac[6];
+} LxcVeth;
+
 typedef struct {
     const char *name;
     const char *hostname;
@@ -46,6 +54,8 @@ typedef struct {
     int n_cap_drop;
     const char *cgroup_join[LXC_MAX_LIST];  /* tasks files the container joins */
     int n_cgroup_join;
+    LxcVeth veths[LXC_MAX_LIST];
+    int n_veths;
     const char *console;    /* host pty slave path */
 } LxcContainerConfig;
 

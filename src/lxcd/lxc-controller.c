@@ -124,6 +124,25 @@ parse_bind(char *s, LxcBind *b)
     return b->dst[0] == '/';
 }
 
+/* --veth PEER,NAME,MAC */
+static bool
+parse_veth(char *s, LxcVeth *v)
+{
+    char *c1 = strchr(s, ',');
+    char *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+    if (!c1 || !c2)
+        return false;
+    *c1 = *c2 = '\0';
+    v->peer = s;
+    v->name = c1 + 1;
+    unsigned m[6];
+    if (sscanf(c2 + 1, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+        return false;
+    for (int i = 0; i < 6; i++)
+        v->mac[i] = (unsigned char)m[i];
+    return *v->peer && *v->name && strlen(v->name) < 16;
+}
+
 static bool
 parse_tmpfs(char *s, LxcTmpfs *t)
 {
@@ -180,6 +199,8 @@ parse_args(Controller *c, int argc, char **argv)
             ok = PUSH(cfg->cap_drop, cfg->n_cap_drop, atoi(val));
         else if (!strcmp(opt, "--bind"))
             ok = cfg->n_binds < LXC_MAX_LIST && parse_bind(val, &cfg->binds[cfg->n_binds++]);
+        else if (!strcmp(opt, "--veth"))
+            ok = cfg->n_veths < LXC_MAX_LIST && parse_veth(val, &cfg->veths[cfg->n_veths++]);
         else if (!strcmp(opt, "--tmpfs"))
             ok = cfg->n_tmpfs < LXC_MAX_LIST && parse_tmpfs(val, &cfg->tmpfs[cfg->n_tmpfs++]);
         else if (!strcmp(opt, "--uidmap"))

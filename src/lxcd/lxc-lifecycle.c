@@ -7,6 +7,7 @@
 #include "lxc-driver.h"
 #include "lxc-command.h"
 #include "lxc-controller.h"
+#include "lxc-net.h"
 #include "daemon/daemon-events.h"
 #include "util/util-error.h"
 
@@ -202,13 +203,47 @@ mark_running(LxcDriver *drv, MvDomainObj *obj, int id, int state, int reason)
 
 /* ---- start ---- */
 
+/* The run gets a definition of its own (interface targets, the console's pty), so the
+ * persistent one stays as defined; finish_stopped puts it back. */
+static bool
+split_live_def(MvDomainObj *obj, GError **error)
+{
+    if (!obj->persistent || obj->newdef)
+        return true;
+    MvDomainDef *live = mv_domain_def_copy(obj->def, error);
+    if (!live)
+        return false;
+    obj->newdef = obj->def;
+    obj->def = live;
+    return true;
+}
+
+static void
+unsplit_live_def(MvDomainObj *obj)
+{
+    if (!obj->newdef)
+        return;
+    mv_domain_def_free(obj->def);
+    obj->def = g_steal_pointer(&obj->newdef);
+}
+
 bool
 lxc_domain_start(LxcDriver *drv, MvDomainObj *obj, GError **error)
 {
+    if (!split_live_def(obj, error))
+        return false;
     MvDomainDef *def = obj->def;
     g_autoptr(GPtrArray) options = lxc_command_build(def, error);
-    if (!options)
+    if (!options) {
+        unsplit_live_def(obj);
         return false;
+    }
+    g_autoptr(GPtrArray) veths = g_ptr_array_new_with_free_func(g_free);
+    if (!lxc_net_prepare(def, options, veths, error)) {
+        lxc_net_cleanup(veths);
+        unsplit_live_def(obj);
+        return false;
+    }
     g_ptr_array_add(options, NULL);
     g_autofree char *sock = socket_path(drv, obj->name);
     g_autofree char *log_file = g_strdup_printf("%s.log", obj->name);
@@ -230,8 +265,11 @@ lxc_domain_start(LxcDriver *drv, MvDomainObj *obj, GError **error)
     LxcProcess *proc = NULL;
     bool ok = lxc_process_start(&opts, &proc, error);
     mv_domain_obj_lock(obj);
-    if (!ok)
+    if (!ok) {
+        lxc_net_cleanup(veths);
+        unsplit_live_def(obj);
         return false;
+    }
     LxcDomainPriv *priv = lxc_domain_priv(obj);
     priv->proc = proc;
     mark_running(drv, obj, mv_obj_list_next_id(drv->domains), MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);

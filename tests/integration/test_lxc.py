@@ -32,6 +32,13 @@ echo "pid=$$ host=$(hostname) procs=$(ls -d /proc/[0-9]* | wc -l)" > /tmp/m.tmp
 mv /tmp/m.tmp /tmp/marker-$LIBVIRT_LXC_NAME
 while true; do sleep 1; done
 """
+# On a bridge: an address, a ping to the bridge's, the result and eth0's MAC in a marker.
+NET_INIT = """#!/bin/sh
+ip addr add 10.213.77.2/24 dev eth0
+ping -c1 -W2 10.213.77.1 >/dev/null 2>&1; echo "rc=$? $(cat /sys/class/net/eth0/address)" > /tmp/m.tmp
+mv /tmp/m.tmp /tmp/marker-$LIBVIRT_LXC_NAME
+while true; do sleep 1; done
+"""
 # A shell on the console, for console I/O.
 SHELL_INIT = """#!/bin/sh
 exec /bin/sh -i
@@ -53,8 +60,11 @@ class LxcDaemon(harness.Daemon):
     def uri(self):
         return f'lxc+unix:///system?socket={self.sock}'
 
+    netns = None   # run in this network namespace (nsenter keeps /sys and the cgroups visible)
+
     def argv(self):
-        return [LXCD, '--root', self.root, '--verbose']
+        prefix = ['nsenter', f'--net=/run/netns/{self.netns}'] if self.netns else []
+        return prefix + [LXCD, '--root', self.root, '--verbose']
 
 
 def build_root(path):
@@ -62,9 +72,10 @@ def build_root(path):
         os.makedirs(os.path.join(path, d), exist_ok=True)
     os.chmod(os.path.join(path, 'tmp'), 0o1777)
     shutil.copy(BUSYBOX, os.path.join(path, 'bin/busybox'))
-    for applet in ('sh', 'echo', 'hostname', 'ls', 'wc', 'mv', 'sleep', 'cat', 'id', 'ps', 'dd'):
+    for applet in ('sh', 'echo', 'hostname', 'ls', 'wc', 'mv', 'sleep', 'cat', 'id', 'ps', 'dd', 'ip', 'ping'):
         os.symlink('busybox', os.path.join(path, 'bin', applet))
-    for name, text, mode in (('ctinit', INIT, 0o755), ('shinit', SHELL_INIT, 0o755), ('noexec', INIT, 0o644)):
+    for name, text, mode in (('ctinit', INIT, 0o755), ('shinit', SHELL_INIT, 0o755), ('noexec', INIT, 0o644),
+                             ('netinit', NET_INIT, 0o755)):
         with open(os.path.join(path, 'bin', name), 'w') as f:
             f.write(text)
         os.chmod(os.path.join(path, 'bin', name), mode)
@@ -88,6 +99,37 @@ def cgroup_of(name):
     return os.path.join(CGROUP_MEMORY, f'{name}.libvirt-lxc')
 
 
+def cleanup_leftovers():
+    """What an aborted earlier run left: its controllers (their containers die with them) and
+    the cgroups of containers named with our prefix."""
+    subprocess.run(['pkill', '-KILL', '-f', f'modvirt-lxc-controller --name {PREFIX}'])
+    time.sleep(0.2)
+    for hier in os.listdir('/sys/fs/cgroup'):
+        base = os.path.join('/sys/fs/cgroup', hier, 'machine')
+        if not os.path.isdir(base):
+            continue
+        for d in os.listdir(base):
+            if d.startswith(PREFIX) and d.endswith('.libvirt-lxc'):
+                for sub in (os.path.join(base, d, 'payload'), os.path.join(base, d)):
+                    try:
+                        os.rmdir(sub)
+                    except OSError:
+                        pass
+
+
+def init_pid(name):
+    """The host pid of container @name's PID 1 (NSpid ends in 1), or None."""
+    with open(os.path.join(cgroup_of(name), 'payload/cgroup.procs')) as f:
+        for pid in f.read().split():
+            try:
+                with open(f'/proc/{pid}/status') as st:
+                    if any(line.startswith('NSpid:') and line.split()[-1] == '1' for line in st):
+                        return int(pid)
+            except FileNotFoundError:
+                pass
+    return None
+
+
 class LxcTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -96,6 +138,7 @@ class LxcTest(unittest.TestCase):
                 raise AssertionError(f'{prog} is missing (build modvirt; apt-get install busybox-static libvirt-clients)')
         if os.geteuid() != 0:
             raise AssertionError('containers need root')
+        cleanup_leftovers()
         cls.tmp = tempfile.mkdtemp(prefix=PREFIX, dir='/tmp')
         os.chmod(cls.tmp, 0o755)   # an id-mapped root (uid 100000) must reach its root directory
         cls.rootfs = os.path.join(cls.tmp, 'rootfs')
@@ -274,17 +317,13 @@ class LxcTest(unittest.TestCase):
             self.clear_markers(n)
             ids[n] = self.conn.createXML(domain_xml(n, self.rootfs)).ID()
             self.marker(n)
-        inits = {}
-        for n in names:
-            with open(os.path.join(cgroup_of(n), 'payload/cgroup.procs')) as f:
-                inits[n] = f.read().split()
+        inits = {n: init_pid(n) for n in names}
         log('killing modvirt-lxcd with two containers running')
         self.daemon.proc.kill()
         self.daemon.proc.wait()
         self.daemon.kill()
         for n in names:
-            with open(os.path.join(cgroup_of(n), 'payload/cgroup.procs')) as f:
-                self.assertEqual(f.read().split(), inits[n], f'{n} changed while no daemon ran')
+            self.assertEqual(init_pid(n), inits[n], f'the init of {n} changed while no daemon ran')
         self.__class__.daemon = LxcDaemon(self.root).start()
         self.conn.close()
         self.__class__.conn = libvirt.open(self.daemon.uri)
@@ -322,6 +361,42 @@ class LxcTest(unittest.TestCase):
         self.assertRaises(libvirt.libvirtError, self.conn.lookupByName, name)
         # The daemon keeps serving.
         self.assertIsInstance(self.conn.listAllDomains(), list)
+
+    def test_bridge(self):
+        """A container on a bridge: a veth pair, eth0 inside with the defined MAC, reachable.
+        lxcd runs in a network namespace of this test's, where the bridge lives."""
+        ns, br, name = PREFIX + 'ns', 'mv-lxct-br0', PREFIX + 'net'
+        subprocess.run(['ip', 'netns', 'add', ns], check=True)
+        try:
+            for cmd in (['link', 'set', 'lo', 'up'], ['link', 'add', br, 'type', 'bridge'],
+                        ['addr', 'add', '10.213.77.1/24', 'dev', br], ['link', 'set', br, 'up']):
+                subprocess.run(['ip', '-n', ns] + cmd, check=True)
+            root = os.path.join(self.tmp, 'rnet')
+            os.makedirs(root)
+            d = LxcDaemon(root)
+            d.netns = ns
+            d.start()
+            try:
+                c = libvirt.open(d.uri)
+                self.clear_markers(name)
+                iface = f"""<interface type='bridge'><mac address='52:54:00:77:00:02'/>
+                            <source bridge='{br}'/></interface>"""
+                xml = domain_xml(name, self.rootfs, init='/bin/netinit').replace('<console', iface + '<console')
+                dom = c.defineXML(xml)
+                dom.create()
+                self.assertEqual(self.marker(name), 'rc=0 52:54:00:77:00:02')
+                live = dom.XMLDesc(0)
+                self.assertRegex(live, r"<target dev='mvv[0-9a-f]+'/>")
+                self.assertNotIn('<target dev=', dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+                dom.destroy()
+                links = subprocess.run(['ip', '-n', ns, '-o', 'link'], capture_output=True, text=True).stdout
+                self.assertNotIn('mvv', links)
+                dom.undefine()
+                c.close()
+            finally:
+                d.stop()
+        finally:
+            subprocess.run(['ip', 'netns', 'del', ns])
 
     def test_through_the_proxy(self):
         proxy = test_proxy_common.ProxyDaemon(self.root).start()
