@@ -178,15 +178,6 @@ lxc_connect_get_max_vcpus(MvCall *call, void *args, void *ret, GError **error)
 
 /* ---- setup ---- */
 
-static bool
-make_dir(const char *path, GError **error)
-{
-    if (g_mkdir_with_parents(path, 0755) < 0) {
-        mv_error_set_errno(error, MV_FROM_LXC, errno, "cannot create directory '%s'", path);
-        return false;
-    }
-    return true;
-}
 
 /* The controller binary: [lxc] controller, else the one beside our own executable (a build
  * tree), else the installed one. */
@@ -249,7 +240,7 @@ lxc_driver_init(MvDaemon *d, GError **error)
     g_autofree char *config_dir = mv_daemon_path(d, "etc/modvirt/lxc");
     g_autofree char *status_dir = mv_daemon_path(d, "run/modvirt/lxc");
     if (!(drv->persist = mv_persist_open(&lxc_domain_kind, config_dir, status_dir, error)) ||
-        !make_dir(drv->run_dir, error) || !make_dir(drv->log_dir, error))
+        !mv_daemon_make_dir(drv->run_dir, MV_FROM_LXC, error) || !mv_daemon_make_dir(drv->log_dir, MV_FROM_LXC, error))
         return false;
     drv->dd = (MvDomainDriver){
         .domains = drv->domains,

@@ -96,15 +96,6 @@ qemu_driver_of(MvCall *call)
     return mv_daemon_driver(mv_daemon_of(call));
 }
 
-static bool
-make_dir(const char *path, GError **error)
-{
-    if (g_mkdir_with_parents(path, 0755) < 0) {
-        mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create directory '%s'", path);
-        return false;
-    }
-    return true;
-}
 
 /* The KVM probe may take up to its deadline on a broken host: take that beside serving
  * clients, so that the first capabilities call finds the answer cached. */
@@ -150,7 +141,7 @@ qemu_driver_init(MvDaemon *d, GError **error)
     g_autofree char *config_dir = mv_daemon_path(d, "etc/modvirt/qemu");
     g_autofree char *status_dir = mv_daemon_path(d, "run/modvirt/qemu");
     if (!(drv->persist = mv_persist_open(&qemu_domain_kind, config_dir, status_dir, error)) ||
-        !make_dir(drv->lib_dir, error) || !make_dir(drv->log_dir, error))
+        !mv_daemon_make_dir(drv->lib_dir, MV_FROM_QEMU, error) || !mv_daemon_make_dir(drv->log_dir, MV_FROM_QEMU, error))
         return false;
     drv->dd = (MvDomainDriver){
         .domains = drv->domains,

@@ -60,6 +60,16 @@ void mv_daemon_set_driver(MvDaemon *d, void *driver) { d->driver = driver; }
 void mv_daemon_set_domain_driver(MvDaemon *d, const void *dd) { d->domain_driver = dd; }
 const void *mv_daemon_domain_driver_ptr(MvDaemon *d) { return d->domain_driver; }
 
+bool
+mv_daemon_make_dir(const char *path, int from, GError **error)
+{
+    if (g_mkdir_with_parents(path, 0755) < 0) {
+        mv_error_set_errno(error, from, errno, "cannot create directory '%s'", path);
+        return false;
+    }
+    return true;
+}
+
 char *
 mv_daemon_path(MvDaemon *d, const char *rel)
 {

@@ -74,6 +74,8 @@ typedef struct MvEvents MvEvents;
 MvEvents *mv_daemon_events(MvDaemon *d);
 /* The daemon behind a call's client. */
 MvDaemon *mv_daemon_of(MvCall *call);
+/* mkdir -p @path (mode 0755), failing with an error from @from naming it. */
+bool mv_daemon_make_dir(const char *path, int from, GError **error);
 /* The root the daemon runs under ("" for "/"). */
 const char *mv_daemon_root(MvDaemon *d);
 
