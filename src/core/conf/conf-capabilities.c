@@ -40,6 +40,7 @@ static const char *const domain_names[MV_CAPS_DOMAIN_LAST] = {
     [MV_CAPS_DOMAIN_XEN] = "xen",
     [MV_CAPS_DOMAIN_LXC] = "lxc",
     [MV_CAPS_DOMAIN_TEST] = "test",
+    [MV_CAPS_DOMAIN_BHYVE] = "bhyve",
 };
 
 static const char *const os_names[MV_CAPS_OS_LAST] = {

@@ -30,6 +30,7 @@ typedef enum {
     MV_CAPS_DOMAIN_XEN,
     MV_CAPS_DOMAIN_LXC,
     MV_CAPS_DOMAIN_TEST,
+    MV_CAPS_DOMAIN_BHYVE,
     MV_CAPS_DOMAIN_LAST,
 } MvCapsDomainType;
 
