@@ -342,6 +342,12 @@ int virDomainGetState(virDomainPtr domain, int *state, int *reason, unsigned int
 int virDomainGetControlInfo(virDomainPtr domain, virDomainControlInfoPtr info, unsigned int flags);
 /* The domain XML (virDomainXMLFlags); free() it.  NULL on error. */
 char *virDomainGetXMLDesc(virDomainPtr domain, unsigned int flags);
+
+/* Domain XML from a hypervisor's native configuration ("xen-xl", "bhyve-argv") and back. */
+char *virConnectDomainXMLFromNative(virConnectPtr conn, const char *nativeFormat,
+                                    const char *nativeConfig, unsigned int flags);
+char *virConnectDomainXMLToNative(virConnectPtr conn, const char *nativeFormat,
+                                  const char *domainXml, unsigned int flags);
 /* The OS type ("hvm", ...); free() it.  NULL on error. */
 char *virDomainGetOSType(virDomainPtr domain);
 /* 1 if running, 0 if not, -1 on error. */

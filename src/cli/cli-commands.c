@@ -8,6 +8,7 @@
 
 const CliGroup cli_groups[] = {
     { "Domain Management", "domain", cli_domain_cmds },
+    { "Domain Conversion", "convert", cli_native_cmds },
     { "Domain Monitoring", "monitor", cli_monitor_cmds },
     { "Domain Statistics", "stats", cli_stats_cmds },
     { "Domain Events", "events", cli_event_cmds },

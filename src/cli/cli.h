@@ -66,6 +66,7 @@ extern const CliCmd cli_network_cmds[];  /* cli-network.c */
 extern const CliCmd cli_monitor_cmds[];  /* cli-monitor.c */
 extern const CliCmd cli_event_cmds[];    /* cli-event.c */
 extern const CliCmd cli_host_cmds[];
+extern const CliCmd cli_native_cmds[];  /* cli-native.c */
 extern const CliCmd cli_self_cmds[];
 extern const CliCmd cli_storage_cmds[]; /* cli-storage.c */
 

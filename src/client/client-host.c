@@ -206,3 +206,47 @@ virNodeGetSecurityModel(virConnectPtr conn, virSecurityModelPtr secmodel)
     *secmodel = out;
     return 0;
 }
+
+/* CONNECT_DOMAIN_XML_FROM_NATIVE and _TO_NATIVE: one string in, one string out. */
+static char *
+convert(virConnectPtr conn, const char *func, int proc, const char *format, const char *text,
+        unsigned int flags)
+{
+    g_autoptr(GError) error = NULL;
+    if (!format || !text) {
+        mv_error_set(&error, MV_FROM_NONE, MV_ERR_INVALID_ARG, "%s: %s must not be NULL", func,
+                     !format ? "the native format" : "the configuration");
+        mv_client_report(conn, error);
+        return NULL;
+    }
+    /* The two calls have the same fields (format, text, flags) and reply (one string). */
+    remote_connect_domain_xml_from_native_args args = {
+        .nativeFormat = (char *)format, .nativeConfig = (char *)text, .flags = flags,
+    };
+    remote_connect_domain_xml_from_native_ret ret = { 0 };
+    if (!mv_client_enter(conn, func, &error) ||
+        !mv_client_call(conn, proc, (xdrproc_t)xdr_remote_connect_domain_xml_from_native_args, &args,
+                        (xdrproc_t)xdr_remote_connect_domain_xml_from_native_ret, &ret, &error)) {
+        mv_client_report(conn, error);
+        return NULL;
+    }
+    char *out = g_strdup(ret.domainXml);
+    xdr_free((xdrproc_t)xdr_remote_connect_domain_xml_from_native_ret, (char *)&ret);
+    return out;
+}
+
+char *
+virConnectDomainXMLFromNative(virConnectPtr conn, const char *nativeFormat, const char *nativeConfig,
+                              unsigned int flags)
+{
+    return convert(conn, G_STRFUNC, REMOTE_PROC_CONNECT_DOMAIN_XML_FROM_NATIVE, nativeFormat,
+                   nativeConfig, flags);
+}
+
+char *
+virConnectDomainXMLToNative(virConnectPtr conn, const char *nativeFormat, const char *domainXml,
+                            unsigned int flags)
+{
+    return convert(conn, G_STRFUNC, REMOTE_PROC_CONNECT_DOMAIN_XML_TO_NATIVE, nativeFormat,
+                   domainXml, flags);
+}

@@ -12,7 +12,7 @@ import subprocess
 import unittest
 
 import harness
-from test_proxy_common import ProxyDaemon, legacy_uri
+from test_proxy_common import MODVIRT, ProxyDaemon, legacy_uri
 
 BUILD = os.path.join(harness.SOURCE_ROOT, 'build')
 XEND = os.environ.get('MODVIRT_XEND') or os.path.join(BUILD, 'src/xend/modvirt-xend')
@@ -184,6 +184,26 @@ class XenTest(Base):
         xl = self.ok('domxml-to-native', 'xen-xl', self.write('dump.xml', self.ok('dumpxml', 'pvkeep')))
         self.assertIn('max_grant_frames = 64', xl)
         self.assertIn('device_model_version = "qemu-xen"', xl)
+
+    def test_shell(self):
+        def shell(*args):
+            return harness.run([MODVIRT, '-c', self.d.uri] + list(args))
+        r = shell('domxml-from-native', 'xen-xl', os.path.join(XEN_DATA, 'pvh-kernel.cfg'))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(XEN_DATA, 'pvh-kernel.xml')) as f:
+            # (the shell ends a one-shot command's output with an empty line, as virsh does)
+            self.assertEqual(r.stdout.rstrip('\n'), f.read().rstrip('\n'))
+        self.assertEqual(shell('define', os.path.join(XEN_DATA, 'pvh-kernel.xml')).returncode, 0)
+        r = shell('domxml-to-native', 'xen-xl', '--domain', 'pvh1')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(XEN_DATA, 'pvh-kernel.xl')) as f:
+            # (the shell ends a one-shot command's output with an empty line, as virsh does)
+            self.assertEqual(r.stdout.rstrip('\n'), f.read().rstrip('\n'))
+        r = shell('start', 'pvh1')
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('no Xen hypervisor on this host', r.stderr)
+        r = shell('domxml-from-native', 'xen-xl', os.path.join(XEN_DATA, 'err-syntax.cfg'))
+        self.assertIn('xl.cfg:3:', r.stderr)
 
     def test_capabilities_readonly_sandbox(self):
         self.check_capabilities('xen')
