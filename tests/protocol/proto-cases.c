@@ -71,6 +71,22 @@ fill_supports_feature_ret(void *body)
     ((remote_connect_supports_feature_ret *)body)->supported = 1;
 }
 
+/* CONNECT_DOMAIN_XML_FROM_NATIVE: format, configuration, flags. */
+static void
+fill_xml_from_native(void *body)
+{
+    remote_connect_domain_xml_from_native_args *a = body;
+    a->nativeFormat = g_strdup("xen-xl");
+    a->nativeConfig = g_strdup("name=\"a\"");
+    a->flags = 0;
+}
+
+static void
+fill_xml_from_native_ret(void *body)
+{
+    ((remote_connect_domain_xml_from_native_ret *)body)->domainXml = g_strdup("<domain/>");
+}
+
 static void
 fill_node_get_info(void *body)
 {
@@ -263,6 +279,10 @@ const ProtoCase proto_cases[] = {
              remote_connect_get_lib_version_ret, fill_lib_version),
     XDR_CASE("reply-domain-get-info", HDR(REMOTE_PROGRAM, 16, MV_MSG_REPLY, 5, MV_STATUS_OK), 0,
              remote_domain_get_info_ret, fill_domain_get_info),
+    XDR_CASE("call-domain-xml-from-native", HDR(REMOTE_PROGRAM, 135, MV_MSG_CALL, 13, MV_STATUS_OK), 0,
+             remote_connect_domain_xml_from_native_args, fill_xml_from_native),
+    XDR_CASE("reply-domain-xml-from-native", HDR(REMOTE_PROGRAM, 135, MV_MSG_REPLY, 13, MV_STATUS_OK), 0,
+             remote_connect_domain_xml_from_native_ret, fill_xml_from_native_ret),
     XDR_CASE("reply-list-all-domains", HDR(REMOTE_PROGRAM, 273, MV_MSG_REPLY, 6, MV_STATUS_OK), 0,
              remote_connect_list_all_domains_ret, fill_list_all_domains),
     XDR_CASE("reply-typed-params", HDR(REMOTE_PROGRAM, 243, MV_MSG_REPLY, 7, MV_STATUS_OK), 0,
