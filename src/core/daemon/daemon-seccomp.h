@@ -30,6 +30,11 @@ bool mv_seccomp_allow_only(const MvSyscallRule *allow, size_t n, GError **error)
 /* Load a filter failing @deny with EPERM, allowing everything else.  Same conditions. */
 bool mv_seccomp_deny(const MvSyscallRule *deny, size_t n, GError **error);
 
+/* The allow-list of a daemon that only serves its sockets (the proxy): the GLib main loop,
+ * socket I/O, config and /proc reads, memory, threads, signals, time; each with its reason. */
+extern const MvSyscallRule mv_seccomp_serving[];
+extern const size_t mv_seccomp_nserving;
+
 /* The deny-list of a daemon whose children are hypervisors (QEMU, a container's init), who
  * inherit it: host administration (modules, kexec, clocks, mounts, keyrings, ptrace, bpf,
  * ...), each entry with its reason. */
