@@ -313,6 +313,21 @@ revert_live_def(MvDomainObj *obj)
     }
 }
 
+/* The one way a start that got past its checks fails, whatever step failed: the network
+ * ports it took are given back (@netd_sock: taken; NULL: none yet, or given back by the step
+ * that failed), its runtime files and state go, the persistent definition is the one again,
+ * and the domain is shut off with reason failed.  Object locked.  Returns false. */
+static bool
+start_failed(QemuDriver *drv, MvDomainObj *obj, QemuDomainPriv *priv, const char *netd_sock)
+{
+    if (netd_sock)
+        qemu_net_ports_release(netd_sock, obj->def);
+    release_runtime(drv, obj, priv);
+    revert_live_def(obj);
+    mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, MV_DOMAIN_SHUTOFF_FAILED);
+    return false;
+}
+
 bool
 qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error)
 {
@@ -342,38 +357,27 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     priv->generation++;
     if (g_mkdir_with_parents(priv->run_dir, 0700) < 0) {
         mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create directory '%s'", priv->run_dir);
-        release_runtime(drv, obj, priv);
-        return false;
+        return start_failed(drv, obj, priv, NULL);
     }
 
     /* The live definition is a copy: the persistent one stays as defined (and is what
      * dumpxml --inactive shows) until the guest stops. */
     if (obj->persistent && !obj->newdef) {
         MvDomainDef *live = mv_domain_def_copy(def, error);
-        if (!live) {
-            release_runtime(drv, obj, priv);
-            return false;
-        }
+        if (!live)
+            return start_failed(drv, obj, priv, NULL);
         obj->newdef = obj->def;
         obj->def = live;
         def = live;
     }
 
-    if (!qemu_volumes_resolve(drv, (MvDomainDef *)def, error)) {
-        revert_live_def(obj);
-        release_runtime(drv, obj, priv);
-        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, MV_DOMAIN_SHUTOFF_FAILED);
-        return false;
-    }
+    if (!qemu_volumes_resolve(drv, (MvDomainDef *)def, error))
+        return start_failed(drv, obj, priv, NULL);
     g_autofree char *log_path = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
     QemuTaps taps = { 0 };
     g_autofree char *netd_sock = mv_daemon_path(drv->daemon, "run/libvirt/virtnetworkd-sock");
-    if (!qemu_taps_open((MvDomainDef *)def, netd_sock, &taps, error)) {
-        revert_live_def(obj);
-        release_runtime(drv, obj, priv);
-        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, MV_DOMAIN_SHUTOFF_FAILED);
-        return false;
-    }
+    if (!qemu_taps_open((MvDomainDef *)def, netd_sock, &taps, error))
+        return start_failed(drv, obj, priv, NULL);   /* it gave back what it took */
     g_autofree char *kvm_reason = NULL;
     int spice_port = 0;
     for (guint i = 0; i < def->graphics->len; i++) {
@@ -394,10 +398,7 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
     g_auto(GStrv) argv = qemu_command_build(def, caps, &paths, error);
     if (!argv) {
         qemu_taps_close(&taps);
-        qemu_net_ports_release(netd_sock, (MvDomainDef *)def);
-        revert_live_def(obj);
-        release_runtime(drv, obj, priv);
-        return false;
+        return start_failed(drv, obj, priv, netd_sock);
     }
     g_autofree int *pass = g_new(int, MAX(taps.n, 1));
     size_t npass = 0;
@@ -437,13 +438,8 @@ qemu_domain_start(QemuDriver *drv, MvDomainObj *obj, bool paused, GError **error
         ok = false;
     }
     mv_domain_obj_lock(obj);
-    if (!ok) {
-        qemu_net_ports_release(netd_sock, (MvDomainDef *)def);
-        release_runtime(drv, obj, priv);
-        revert_live_def(obj);
-        mv_domain_obj_set_state(obj, MV_DOMAIN_SHUTOFF, MV_DOMAIN_SHUTOFF_FAILED);
-        return false;
-    }
+    if (!ok)
+        return start_failed(drv, obj, priv, netd_sock);
     set_pty_paths(obj->def, ptys);
     set_graphics_live(obj->def, priv->run_dir, vnc_port, paths.spice_port);
     priv->proc = proc;
