@@ -174,7 +174,7 @@ test_decode_domains(void)
     g_assert_cmpuint(r.domains.domains_len, ==, 2);
     g_assert_cmpstr(r.domains.domains_val[0].name, ==, "vm1");
     g_assert_cmpint(r.domains.domains_val[0].id, ==, 1);
-    g_assert_cmphex((guint8)r.domains.domains_val[0].uuid[0], ==, 0xc7);
+    g_assert_cmphex((guint8)r.domains.domains_val[0].uuid[0], ==, 0x6d);
     g_assert_cmphex((guint8)r.domains.domains_val[0].uuid[15], ==, 0x09);
     g_assert_cmpstr(r.domains.domains_val[1].name, ==, "guest-two");
     g_assert_cmpint(r.domains.domains_val[1].id, ==, -1);

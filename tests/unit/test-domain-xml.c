@@ -285,17 +285,17 @@ test_uuid(void)
 {
     guint8 uuid[MV_UUID_BUFLEN];
     char text[MV_UUID_STRING_BUFLEN];
-    g_assert_cmpint(mv_uuid_parse("c7a5fdbd-cdaf-9455-926a-d65c16db1809", uuid), ==, 0);
+    g_assert_cmpint(mv_uuid_parse("6d76d0c5-4e11-8a2b-b3c1-05a7e2d4f009", uuid), ==, 0);
     mv_uuid_format(uuid, text);
-    g_assert_cmpstr(text, ==, "c7a5fdbd-cdaf-9455-926a-d65c16db1809");
-    g_assert_cmpint(mv_uuid_parse(" C7A5FDBDCDAF9455926AD65C16DB1809 ", uuid), ==, 0);
+    g_assert_cmpstr(text, ==, "6d76d0c5-4e11-8a2b-b3c1-05a7e2d4f009");
+    g_assert_cmpint(mv_uuid_parse(" 6D76D0C54E118A2BB3C105A7E2D4F009 ", uuid), ==, 0);
     mv_uuid_format(uuid, text);
-    g_assert_cmpstr(text, ==, "c7a5fdbd-cdaf-9455-926a-d65c16db1809");
-    g_assert_cmpint(mv_uuid_parse("c7a5fdbd-cdaf-9455-926a-d65c16db180", uuid), <, 0);
-    g_assert_cmpint(mv_uuid_parse("c7a5fdbd-cdaf-9455-926a-d65c16db18090", uuid), <, 0);
-    g_assert_cmpint(mv_uuid_parse("-c7a5fdbdcdaf9455926ad65c16db1809", uuid), <, 0);
-    g_assert_cmpint(mv_uuid_parse("c7a5fdbd-cdaf-9455-926a-d65c16db18g9", uuid), <, 0);
-    g_assert_cmpint(mv_uuid_parse("c7a5fdb-dcdaf-9455-926a-d65c16db1809", uuid), <, 0);
+    g_assert_cmpstr(text, ==, "6d76d0c5-4e11-8a2b-b3c1-05a7e2d4f009");
+    g_assert_cmpint(mv_uuid_parse("6d76d0c5-4e11-8a2b-b3c1-05a7e2d4f00", uuid), <, 0);
+    g_assert_cmpint(mv_uuid_parse("6d76d0c5-4e11-8a2b-b3c1-05a7e2d4f0090", uuid), <, 0);
+    g_assert_cmpint(mv_uuid_parse("-6d76d0c54e118a2bb3c105a7e2d4f009", uuid), <, 0);
+    g_assert_cmpint(mv_uuid_parse("6d76d0c5-4e11-8a2b-b3c1-05a7e2d4f0g9", uuid), <, 0);
+    g_assert_cmpint(mv_uuid_parse("6d76d0c-54e11-8a2b-b3c1-05a7e2d4f009", uuid), <, 0);
     g_assert_cmpint(mv_uuid_parse(NULL, uuid), <, 0);
 }
 
@@ -371,7 +371,7 @@ static void
 test_secure(void)
 {
     static const char xml[] =
-        "<domain type='qemu'><name>s</name><uuid>c7a5fdbd-cdaf-9455-926a-d65c16db1809</uuid>"
+        "<domain type='qemu'><name>s</name><uuid>6d76d0c5-4e11-8a2b-b3c1-05a7e2d4f009</uuid>"
         "<memory>65536</memory><os><type>hvm</type></os>"
         "<devices><graphics type='vnc' passwd='sekrit'/></devices></domain>";
     g_autoptr(GError) err = NULL;
@@ -390,7 +390,7 @@ static void
 test_live_paths(void)
 {
     static const char xml[] =
-        "<domain type='qemu' id='3'><name>p</name><uuid>c7a5fdbd-cdaf-9455-926a-d65c16db1809</uuid>"
+        "<domain type='qemu' id='3'><name>p</name><uuid>6d76d0c5-4e11-8a2b-b3c1-05a7e2d4f009</uuid>"
         "<memory>65536</memory><os><type>hvm</type></os><devices>"
         "<serial type='pty'><source path='/dev/pts/4'/><target type='isa-serial' port='0'>"
         "<model name='isa-serial'/></target><alias name='serial0'/></serial>"
