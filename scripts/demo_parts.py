@@ -133,3 +133,105 @@ def guest_on_volume_and_network(demo):
     demo.run('virsh', '-c', uri, 'net-dhcp-leases', 'default')
     demo.run('virsh', '-c', uri, 'domifaddr', 'demo-net', check=False)
     demo.run('virsh', '-c', uri, 'destroy', 'demo-net')
+
+
+CONTAINER_INIT = """#!/bin/sh
+echo "container init: pid $$, hostname $(hostname), $(ls -d /proc/[0-9]* | wc -l) processes in its /proc" > /tmp/hello
+while true; do sleep 1; done
+"""
+
+
+@part('modvirt-lxcd')
+def container(demo):
+    """A busybox container under its own controller: PID 1 in new namespaces, cgroup limits."""
+    import shutil as sh
+    uri = demo.uri('lxc')
+    demo.step('a container: busybox as PID 1 in its own namespaces, a memory limit from its cgroup')
+    rootfs = os.path.join(demo.root, 'ctroot')
+    for d in ('bin', 'tmp', 'etc', 'proc', 'sys', 'dev'):
+        os.makedirs(os.path.join(rootfs, d), exist_ok=True)
+    os.chmod(os.path.join(rootfs, 'tmp'), 0o1777)
+    sh.copy('/bin/busybox', os.path.join(rootfs, 'bin', 'busybox'))
+    for applet in ('sh', 'echo', 'hostname', 'ls', 'wc', 'sleep', 'cat', 'ps'):
+        os.symlink('busybox', os.path.join(rootfs, 'bin', applet))
+    init = os.path.join(rootfs, 'bin', 'ctinit')
+    with open(init, 'w') as f:
+        f.write(CONTAINER_INIT)
+    os.chmod(init, 0o755)
+    xml = os.path.join(demo.root, 'ct.xml')
+    with open(xml, 'w') as f:
+        f.write(f"""<domain type='lxc'>
+  <name>demo-ct</name>
+  <memory unit='MiB'>48</memory>
+  <vcpu>1</vcpu>
+  <os><type>exe</type><init>/bin/ctinit</init></os>
+  <devices>
+    <filesystem type='mount'><source dir='{rootfs}'/><target dir='/'/></filesystem>
+    <console type='pty'/>
+  </devices>
+</domain>
+""")
+    demo.run('virsh', '-c', uri, 'define', xml)
+    demo.cleanups.append(lambda: subprocess.run(['virsh', '-c', uri, 'undefine', 'demo-ct'], capture_output=True))
+    demo.run('virsh', '-c', uri, 'start', 'demo-ct')
+    demo.cleanups.append(lambda: subprocess.run(['virsh', '-c', uri, 'destroy', 'demo-ct'], capture_output=True))
+    hello = os.path.join(rootfs, 'tmp', 'hello')
+    for _ in range(100):
+        if os.path.exists(hello):
+            break
+        time.sleep(0.1)
+    with open(hello) as f:
+        print(f.read().strip())
+    demo.run('virsh', '-c', uri, 'list')
+    demo.run('virsh', '-c', uri, 'lxc-enter-namespace', 'demo-ct', '--noseclabel', '/bin/ps')
+    demo.run('virsh', '-c', uri, 'domstats', 'demo-ct')
+    demo.run('virsh', '-c', uri, 'destroy', 'demo-ct')
+    demo.run('virsh', '-c', uri, 'undefine', 'demo-ct')
+
+
+@part('modvirt-xend')
+def xen(demo):
+    """Xen without a hypervisor: xl.cfg converted by Xen's own parser, defined, and a start
+    refused clearly."""
+    example = '/usr/local/share/xen-examples/xlexample.pvlinux'
+    if not os.path.exists(example):
+        return
+    uri = demo.uri('xen')
+    demo.step("Xen: Xen's example xl.cfg to libvirt XML and back (no hypervisor on this host)")
+    xml = os.path.join(demo.root, 'xen.xml')
+    with open(xml, 'w') as f:
+        f.write(demo.out('virsh', '-c', uri, 'domxml-from-native', 'xen-xl', example))
+    demo.run('virsh', '-c', uri, 'domxml-from-native', 'xen-xl', example)
+    demo.run('virsh', '-c', uri, 'domxml-to-native', 'xen-xl', xml)
+    demo.run('virsh', '-c', uri, 'define', xml)
+    name = demo.out('virsh', '-c', uri, 'list', '--all', '--name').split()[0]
+    demo.run('virsh', '-c', uri, 'start', name, check=False)
+    demo.run('virsh', '-c', uri, 'undefine', name)
+
+
+@part('modvirt-bhyved')
+def bhyve(demo):
+    """bhyve on Linux: the command lines libvirt's bhyve driver would run on FreeBSD."""
+    uri = demo.uri('bhyve')
+    demo.step('bhyve: the bhyveload and bhyve command lines for a definition')
+    xml = os.path.join(demo.root, 'bhyve.xml')
+    with open(xml, 'w') as f:
+        f.write("""<domain type='bhyve'>
+  <name>demo-bsd</name>
+  <memory unit='MiB'>512</memory>
+  <vcpu>2</vcpu>
+  <os><type>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <source file='/srv/bhyve/demo-bsd.img'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <interface type='bridge'>
+      <mac address='52:54:00:6d:b1:20'/>
+      <source bridge='bridge0'/>
+      <model type='virtio'/>
+    </interface>
+  </devices>
+</domain>
+""")
+    demo.run('virsh', '-c', uri, 'domxml-to-native', 'bhyve-argv', xml)
