@@ -10,6 +10,7 @@
 #include "qemu-runtime.h"
 #include "qemu-persist.h"
 #include "qemu-stats.h"
+#include "qemu-net.h"
 #include "daemon/daemon-programs.h"
 #include "util/util-error.h"
 #include "remote.h"
@@ -79,6 +80,9 @@ static const MvProcedure qemu_remote_rows[] = {
         qemu_domain_block_stats_flags, R | P),
     ROW(DOMAIN_INTERFACE_STATS, "virDomainInterfaceStats", domain_interface_stats_args,
         domain_interface_stats_ret, qemu_domain_interface_stats, R | P),
+    /* Addresses from the network daemon's DHCP leases (qemu-net.c). */
+    ROW(DOMAIN_INTERFACE_ADDRESSES, "virDomainInterfaceAddresses", domain_interface_addresses_args,
+        domain_interface_addresses_ret, qemu_domain_interface_addresses, R),
 };
 
 const MvProcedure *

@@ -3,6 +3,8 @@
 // /dev/net/tun with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, passed as an inherited fd.
 
 #include "qemu-net.h"
+#include "qemu-driver.h"
+#include "daemon/daemon-domain-calls.h"
 #include "rpc/rpc-client.h"
 #include "util/util-error.h"
 #include "util/util-spawn.h"
@@ -231,4 +233,134 @@ qemu_taps_close(QemuTaps *taps)
     }
     g_clear_pointer(&taps->fds, g_free);
     taps->n = 0;
+}
+
+/* The sources of virDomainInterfaceAddresses (VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_*). */
+enum { IFADDR_SRC_LEASE = 0, IFADDR_SRC_AGENT = 1, IFADDR_SRC_ARP = 2 };
+
+/* One network interface of a running guest, copied under the domain's lock. */
+typedef struct {
+    char *network;
+    char *target_dev;
+    char mac[MV_MAC_STRING_BUFLEN];
+} IfaddrNet;
+
+static void
+ifaddr_net_free(gpointer p)
+{
+    IfaddrNet *n = p;
+    g_free(n->network);
+    g_free(n->target_dev);
+    g_free(n);
+}
+
+/* The network interfaces of the running domain @dom; NULL with an error when it is not found
+ * or not running. */
+static GPtrArray *
+ifaddr_nets(MvCall *call, const remote_nonnull_domain *dom, GError **error)
+{
+    g_autoptr(MvDomainObj) obj = mv_domain_find(qemu_driver_of(call)->domains, dom, error);
+    if (!obj)
+        return NULL;
+    g_autoptr(GPtrArray) nets = g_ptr_array_new_with_free_func(ifaddr_net_free);
+    mv_domain_obj_lock(obj);
+    bool active = mv_domain_obj_is_active(obj);
+    const MvDomainDef *def = obj->def;
+    for (guint i = 0; active && def && i < def->nets->len; i++) {
+        const MvDomainNet *net = def->nets->pdata[i];
+        if (net->type != MV_DOMAIN_NET_NETWORK || !net->source)
+            continue;
+        IfaddrNet *n = g_new0(IfaddrNet, 1);
+        n->network = g_strdup(net->source);
+        n->target_dev = g_strdup(net->target_dev ? net->target_dev : net->info.alias);
+        mv_mac_format(net->mac, n->mac);
+        g_ptr_array_add(nets, n);
+    }
+    mv_domain_obj_unlock(obj);
+    if (!active) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID, "domain '%s' is not running", dom->name);
+        return NULL;
+    }
+    return g_steal_pointer(&nets);
+}
+
+/* Append to @ifaces the interface @n with the addresses its network's leases give its MAC. */
+static bool
+ifaddr_from_leases(const char *sock, const IfaddrNet *n, GArray *ifaces, GError **error)
+{
+    g_autoptr(MvRpcClient) c = netd_connect(sock, n->network, error);
+    if (!c)
+        return false;
+    remote_network_ret found;
+    if (!lookup_network(c, n->network, &found, error))
+        return false;
+    remote_network_get_dhcp_leases_args a = { .net = found.net, .mac = NULL, .need_results = 1, .flags = 0 };
+    remote_network_get_dhcp_leases_ret leases = { 0 };
+    bool ok = mv_rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_NETWORK_GET_DHCP_LEASES,
+                                 (xdrproc_t)xdr_remote_network_get_dhcp_leases_args, &a,
+                                 (xdrproc_t)xdr_remote_network_get_dhcp_leases_ret, &leases, error);
+    xdr_free((xdrproc_t)xdr_remote_network_ret, (char *)&found);
+    if (!ok) {
+        g_prefix_error(error, "network '%s': ", n->network);
+        return false;
+    }
+    g_autoptr(GArray) addrs = g_array_new(FALSE, TRUE, sizeof(remote_domain_ip_addr));
+    for (u_int i = 0; i < leases.leases.leases_len; i++) {
+        const remote_network_dhcp_lease *l = &leases.leases.leases_val[i];
+        if (!l->mac || !*l->mac || g_ascii_strcasecmp(*l->mac, n->mac) != 0)
+            continue;
+        remote_domain_ip_addr ip = { l->type, g_strdup(l->ipaddr), l->prefix };
+        g_array_append_val(addrs, ip);
+    }
+    xdr_free((xdrproc_t)xdr_remote_network_get_dhcp_leases_ret, (char *)&leases);
+    if (addrs->len == 0)
+        return true;   /* no lease yet: libvirt lists only interfaces with an address */
+    remote_domain_interface iface = { 0 };
+    iface.name = g_strdup(n->target_dev);
+    iface.hwaddr = g_new(char *, 1);
+    *iface.hwaddr = g_strdup(n->mac);
+    iface.addrs.addrs_len = addrs->len;
+    iface.addrs.addrs_val = (remote_domain_ip_addr *)(void *)g_array_free(g_steal_pointer(&addrs), FALSE);
+    g_array_append_val(ifaces, iface);
+    return true;
+}
+
+bool
+qemu_domain_interface_addresses(MvCall *call, void *args, void *ret, GError **error)
+{
+    remote_domain_interface_addresses_args *a = args;
+    remote_domain_interface_addresses_ret *r = ret;
+    if (a->flags != 0) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                     "unsupported flags (0x%x) in function virDomainInterfaceAddresses", a->flags);
+        return false;
+    }
+    if (a->source == IFADDR_SRC_AGENT || a->source == IFADDR_SRC_ARP) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_ARGUMENT_UNSUPPORTED,
+                     "interface address source '%s' is not supported for domain '%s' "
+                     "(modvirt-qemud has no %s support yet; use source 'lease')",
+                     a->source == IFADDR_SRC_AGENT ? "agent" : "arp", a->dom.name,
+                     a->source == IFADDR_SRC_AGENT ? "guest agent" : "ARP table");
+        return false;
+    }
+    if (a->source != IFADDR_SRC_LEASE) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG, "unknown interface address source %u for domain '%s'",
+                     a->source, a->dom.name);
+        return false;
+    }
+    g_autoptr(GPtrArray) nets = ifaddr_nets(call, &a->dom, error);
+    if (!nets)
+        return false;
+    g_autofree char *sock = mv_daemon_path(qemu_driver_of(call)->daemon, "run/libvirt/virtnetworkd-sock");
+    GArray *ifaces = g_array_new(FALSE, TRUE, sizeof(remote_domain_interface));
+    bool ok = true;
+    for (guint i = 0; ok && i < nets->len; i++)
+        ok = ifaddr_from_leases(sock, nets->pdata[i], ifaces, error);
+    r->ifaces.ifaces_len = ifaces->len;
+    r->ifaces.ifaces_val = (remote_domain_interface *)(void *)g_array_free(ifaces, FALSE);
+    if (!ok) {
+        xdr_free((xdrproc_t)xdr_remote_domain_interface_addresses_ret, (char *)r);
+        memset(r, 0, sizeof(*r));
+    }
+    return ok;
 }

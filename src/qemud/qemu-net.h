@@ -4,6 +4,7 @@
 #pragma once
 
 #include "conf/conf-domain.h"
+#include "rpc/rpc-program.h"
 
 /* Taps opened for one start: fds[i] belongs to interface i (-1: QEMU needs none). */
 typedef struct {
@@ -24,3 +25,8 @@ void qemu_net_ports_release(const char *netd_sock, MvDomainDef *def);
 
 /* Close our copies of the tap fds (QEMU holds its own after exec; the taps vanish with it). */
 void qemu_taps_close(QemuTaps *taps);
+
+/* DOMAIN_INTERFACE_ADDRESSES handler (MvProcHandler contract): for each network interface of
+ * a running guest, the addresses its network's DHCP leases give its MAC address (source
+ * lease); the guest agent and ARP sources are refused as unsupported. */
+bool qemu_domain_interface_addresses(MvCall *call, void *args, void *ret, GError **error);

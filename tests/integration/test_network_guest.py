@@ -85,6 +85,22 @@ class NetworkGuestTest(NetTestCase):
         self.assertTrue(m, live)
         tap = re.search(r"<target dev='(vnet\d+)'/>", live).group(1)
         self.assertIn(tap, self.ns.run('ip', '-br', 'link', 'show', 'master', 'mvbr-g').stdout)
+        # domifaddr (source lease, the default and named) answers from the network's leases.
+        for extra in ([], ['--source', 'lease']):
+            r = self.virsh('domifaddr', 'g1', *extra, uri=self.qemud.uri)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(r.stdout, rf'{tap}\s+52:54:00:79:00:01\s+ipv4\s+{re.escape(ip)}/24')
+        r = self.virsh('domifaddr', 'g1', '--source', 'agent', uri=self.qemud.uri)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("source 'agent' is not supported", r.stderr)
+        qconn = libvirt.openReadOnly(self.qemud.uri)
+        try:
+            got = qconn.lookupByName('g1').interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE)
+            self.assertEqual(got, {tap: {'hwaddr': '52:54:00:79:00:01',
+                                         'addrs': [{'type': libvirt.VIR_IP_ADDR_TYPE_IPV4, 'addr': ip,
+                                                    'prefix': 24}]}})
+        finally:
+            qconn.close()
         conn = libvirt.open(self.netd.uri)
         try:
             net = conn.networkLookupByName('gnet')
