@@ -69,6 +69,8 @@ typedef enum {
 
 typedef enum {
     VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA = 1 << 0,
+    VIR_STORAGE_VOL_CREATE_REFLINK = 1 << 1,
+    VIR_STORAGE_VOL_CREATE_VALIDATE = 1 << 2,
 } virStorageVolCreateFlags;
 
 typedef enum {
@@ -99,6 +101,9 @@ int virStoragePoolListAllVolumes(virStoragePoolPtr pool, virStorageVolPtr **vols
 virStorageVolPtr virStorageVolLookupByName(virStoragePoolPtr pool, const char *name);
 virStorageVolPtr virStorageVolLookupByPath(virConnectPtr conn, const char *path);
 virStorageVolPtr virStorageVolCreateXML(virStoragePoolPtr pool, const char *xml, unsigned int flags);
+virStorageVolPtr virStorageVolCreateXMLFrom(virStoragePoolPtr pool, const char *xml, virStorageVolPtr clonevol,
+                                            unsigned int flags);
+virStoragePoolPtr virStoragePoolLookupByVolume(virStorageVolPtr vol);
 int virStorageVolDelete(virStorageVolPtr vol, unsigned int flags);
 int virStorageVolWipe(virStorageVolPtr vol, unsigned int flags);
 int virStorageVolResize(virStorageVolPtr vol, unsigned long long capacity, unsigned int flags);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Storage pool and volume commands with virsh's output: pool-list, pool-info, pool-dumpxml,
 // pool-define, pool-build, pool-start, pool-destroy, pool-delete, pool-undefine,
-// pool-refresh, pool-autostart, vol-list, vol-info, vol-dumpxml, vol-create-as, vol-delete,
+// pool-refresh, pool-autostart, vol-list, vol-info, vol-dumpxml, vol-create, vol-create-from,
+// vol-clone, vol-create-as, vol-delete,
 // vol-wipe, vol-resize, vol-path, vol-key, vol-upload, vol-download (with a progress bar on
 // a terminal; --sparse is not supported yet).
 
@@ -48,12 +49,13 @@ pool_opt(CliCtl *ctl, const CliArgs *args, const char *opt, const char **ret_nam
     return pool;
 }
 
-/* The volume of option "vol": by name in --pool, else by path (its key here). */
+/* The volume of option "vol": by name in the pool of option @pool_opt, else by path (its
+ * key here). */
 static virStorageVolPtr
-vol_opt(CliCtl *ctl, const CliArgs *args, const char **ret_name, GError **error)
+vol_in(CliCtl *ctl, const CliArgs *args, const char *pool_opt, const char **ret_name, GError **error)
 {
     const char *name = cli_args_string(args, "vol");
-    const char *pool_name = cli_args_string(args, "pool");
+    const char *pool_name = cli_args_string(args, pool_opt);
     virStorageVolPtr vol = NULL;
     if (pool_name) {
         g_autoptr(virStoragePool) pool = virStoragePoolLookupByName(ctl->conn, pool_name);
@@ -69,11 +71,20 @@ vol_opt(CliCtl *ctl, const CliArgs *args, const char **ret_name, GError **error)
         cli_reset_lib_error();
         vol = virStorageVolLookupByPath(ctl->conn, name);
     }
-    if (!vol)
+    if (!vol && pool_name)
         fail(error, "failed to get vol '%s'", name);
+    else if (!vol)
+        g_set_error(error, cli_error_quark(), 0, "failed to get vol '%s', specifying --%s might help", name,
+                    pool_opt);
     if (ret_name)
         *ret_name = name;
     return vol;
+}
+
+static virStorageVolPtr
+vol_opt(CliCtl *ctl, const CliArgs *args, const char **ret_name, GError **error)
+{
+    return vol_in(ctl, args, "pool", ret_name, error);
 }
 
 /* virsh's capacities: "%.2lf <unit>" in the largest binary unit that keeps it >= 1. */
@@ -453,6 +464,114 @@ cmd_vol_create_as(CliCtl *ctl, const CliArgs *args, GError **error)
     return true;
 }
 
+static unsigned int
+vol_create_flags(const CliArgs *args)
+{
+    return (cli_args_bool(args, "prealloc-metadata") ? VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0) |
+           (cli_args_bool(args, "reflink") ? VIR_STORAGE_VOL_CREATE_REFLINK : 0) |
+           (cli_args_bool(args, "validate") ? VIR_STORAGE_VOL_CREATE_VALIDATE : 0);
+}
+
+static bool
+cmd_vol_create(CliCtl *ctl, const CliArgs *args, GError **error)
+{
+    const char *file = cli_args_string(args, "file");
+    g_autoptr(virStoragePool) pool = pool_opt(ctl, args, "pool", NULL, error);
+    if (!pool)
+        return false;
+    g_autofree char *xml = cli_read_file(file, error);
+    if (!xml)
+        return false;
+    g_autoptr(virStorageVol) vol = virStorageVolCreateXML(pool, xml, vol_create_flags(args));
+    if (!vol) {
+        fail(error, "Failed to create vol from %s", file);
+        return false;
+    }
+    cli_print("Vol %s created from %s\n", virStorageVolGetName(vol), file);
+    return true;
+}
+
+static bool
+cmd_vol_create_from(CliCtl *ctl, const CliArgs *args, GError **error)
+{
+    const char *file = cli_args_string(args, "file");
+    g_autoptr(virStoragePool) pool = pool_opt(ctl, args, "pool", NULL, error);
+    if (!pool)
+        return false;
+    g_autoptr(virStorageVol) input = vol_in(ctl, args, "inputpool", NULL, error);
+    if (!input)
+        return false;
+    g_autofree char *xml = cli_read_file(file, error);
+    if (!xml)
+        return false;
+    g_autoptr(virStorageVol) vol = virStorageVolCreateXMLFrom(pool, xml, input, vol_create_flags(args));
+    if (!vol) {
+        fail(error, "Failed to create vol from %s", file);
+        return false;
+    }
+    cli_print("Vol %s created from input vol %s\n", virStorageVolGetName(vol), virStorageVolGetName(input));
+    return true;
+}
+
+/* Cut the first "<tag>...</tag>" of @xml at or after @from (and before @until when given),
+ * with the blank space before it; put @text there instead when given. */
+static void
+replace_element(GString *xml, const char *tag, const char *text, const char *from, const char *until)
+{
+    g_autofree char *open = g_strdup_printf("<%s>", tag), *close = g_strdup_printf("</%s>", tag);
+    char *start = from ? strstr(from, open) : NULL;
+    char *end = start ? strstr(start, close) : NULL;
+    if (!end || (until && end > until))
+        return;
+    if (text) {
+        gssize at = start - xml->str + (gssize)strlen(open);
+        g_string_erase(xml, at, end - xml->str - at);
+        g_string_insert(xml, at, text);
+        return;
+    }
+    while (start > xml->str && g_ascii_isspace(start[-1]))
+        start--;
+    g_string_erase(xml, start - xml->str, end + strlen(close) - start);
+}
+
+/* As virsh clones: the volume's own XML under the new name, without its key and target path
+ * (the pool gives the clone its own). */
+static char *
+clone_xml(const char *orig, const char *name)
+{
+    GString *xml = g_string_new(orig);
+    g_autofree char *ename = g_markup_escape_text(name, -1);
+    replace_element(xml, "name", ename, xml->str, NULL);
+    replace_element(xml, "key", NULL, xml->str, NULL);
+    char *target = strstr(xml->str, "<target>");
+    replace_element(xml, "path", NULL, target, target ? strstr(target, "</target>") : NULL);
+    return g_string_free(xml, FALSE);
+}
+
+static bool
+cmd_vol_clone(CliCtl *ctl, const CliArgs *args, GError **error)
+{
+    g_autoptr(virStorageVol) orig = vol_opt(ctl, args, NULL, error);
+    if (!orig)
+        return false;
+    g_autoptr(virStoragePool) pool = virStoragePoolLookupByVolume(orig);
+    if (!pool) {
+        g_set_error(error, cli_error_quark(), 0, "failed to get parent pool");
+        return false;
+    }
+    g_autofree char *orig_xml = virStorageVolGetXMLDesc(orig, 0);
+    if (!orig_xml)
+        return false;
+    g_autofree char *xml = clone_xml(orig_xml, cli_args_string(args, "newname"));
+    g_autoptr(virStorageVol) vol = virStorageVolCreateXMLFrom(pool, xml, orig, vol_create_flags(args));
+    if (!vol) {
+        fail(error, "Failed to clone vol from %s", virStorageVolGetName(orig));
+        return false;
+    }
+    cli_print("Vol %s cloned from %s\n", virStorageVolGetName(vol), virStorageVolGetName(orig));
+    return true;
+}
+
 static bool
 cmd_vol_delete(CliCtl *ctl, const CliArgs *args, GError **error)
 {
@@ -715,6 +834,31 @@ static const CliOpt vol_create_as_opts[] = {
     { "prealloc-metadata", CLI_OPT_BOOL, 0, "preallocate metadata (for qcow2 instead of full allocation)" },
     { NULL },
 };
+static const CliOpt vol_create_opts[] = {
+    { "pool", CLI_OPT_DATA, CLI_OPT_REQUIRED, "pool name" },
+    { "file", CLI_OPT_DATA, CLI_OPT_REQUIRED, "file containing an XML vol description" },
+    { "prealloc-metadata", CLI_OPT_BOOL, 0, "preallocate metadata (for qcow2 instead of full allocation)" },
+    { "validate", CLI_OPT_BOOL, 0, "validate the XML against the schema" },
+    { NULL },
+};
+static const CliOpt vol_create_from_opts[] = {
+    { "pool", CLI_OPT_DATA, CLI_OPT_REQUIRED, "pool name" },
+    { "file", CLI_OPT_DATA, CLI_OPT_REQUIRED, "file containing an XML vol description" },
+    { "vol", CLI_OPT_DATA, CLI_OPT_REQUIRED, "input vol name or key" },
+    { "inputpool", CLI_OPT_STRING, CLI_OPT_NAMED_ONLY, "pool name or uuid of the input volume's pool" },
+    { "prealloc-metadata", CLI_OPT_BOOL, 0, "preallocate metadata (for qcow2 instead of full allocation)" },
+    { "reflink", CLI_OPT_BOOL, 0, "use btrfs COW lightweight copy" },
+    { "validate", CLI_OPT_BOOL, 0, "validate the XML against the schema" },
+    { NULL },
+};
+static const CliOpt vol_clone_opts[] = {
+    { "vol", CLI_OPT_DATA, CLI_OPT_REQUIRED, "orig vol name or key" },
+    { "newname", CLI_OPT_DATA, CLI_OPT_REQUIRED, "clone name" },
+    { "pool", CLI_OPT_STRING, CLI_OPT_NAMED_ONLY, "pool name" },
+    { "prealloc-metadata", CLI_OPT_BOOL, 0, "preallocate metadata (for qcow2 instead of full allocation)" },
+    { "reflink", CLI_OPT_BOOL, 0, "use btrfs COW lightweight copy" },
+    { NULL },
+};
 static const CliOpt vol_resize_opts[] = {
     { "vol", CLI_OPT_DATA, CLI_OPT_REQUIRED, "vol name, key or path" },
     { "capacity", CLI_OPT_STRING, CLI_OPT_REQUIRED, "new capacity for the vol, as scaled integer" },
@@ -745,6 +889,11 @@ const CliCmd cli_storage_cmds[] = {
     { "pool-start", "start a (previously defined) inactive pool", "Start a pool.", pool_opts, cmd_pool_start, 0 },
     { "pool-undefine", "undefine an inactive pool", "Undefine the configuration for an inactive pool.", pool_opts,
       cmd_pool_undefine, 0 },
+    { "vol-clone", "clone a volume.", "Clone an existing volume within the parent pool.", vol_clone_opts,
+      cmd_vol_clone, 0 },
+    { "vol-create", "create a vol from an XML file", "Create a vol.", vol_create_opts, cmd_vol_create, 0 },
+    { "vol-create-from", "create a vol, using another volume as input", "Create a vol from an existing volume.",
+      vol_create_from_opts, cmd_vol_create_from, 0 },
     { "vol-create-as", "create a volume from a set of args", "Create a vol.", vol_create_as_opts,
       cmd_vol_create_as, 0 },
     { "vol-delete", "delete a vol", "Delete a given vol.", vol_opts, cmd_vol_delete, 0 },

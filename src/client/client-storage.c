@@ -370,6 +370,38 @@ virStorageVolCreateXML(virStoragePoolPtr pool, const char *xml, unsigned int fla
     return vol_reply(pool->conn, &r);
 }
 
+virStorageVolPtr
+virStorageVolCreateXMLFrom(virStoragePoolPtr pool, const char *xml, virStorageVolPtr clonevol, unsigned int flags)
+{
+    if (!pool_ok(pool, G_STRFUNC) || !vol_ok(clonevol, G_STRFUNC))
+        return NULL;
+    remote_storage_vol_create_xml_from_args a = { .xml = (char *)(xml ? xml : ""), .flags = flags };
+    remote_storage_vol_ret r = { 0 };
+    pool_wire(pool, &a.pool);
+    vol_wire(clonevol, &a.clonevol);
+    if (!call(pool->conn, G_STRFUNC, false, REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM,
+              (xdrproc_t)xdr_remote_storage_vol_create_xml_from_args, &a, (xdrproc_t)xdr_remote_storage_vol_ret,
+              &r))
+        return NULL;
+    return vol_reply(pool->conn, &r);
+}
+
+virStoragePoolPtr
+virStoragePoolLookupByVolume(virStorageVolPtr vol)
+{
+    if (!vol_ok(vol, G_STRFUNC))
+        return NULL;
+    remote_storage_vol_only_args a = { 0 };
+    remote_storage_pool_ret r = { 0 };
+    vol_wire(vol, &a.vol);
+    if (!call(vol->conn, G_STRFUNC, true, REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME,
+              (xdrproc_t)xdr_remote_storage_vol_only_args, &a, (xdrproc_t)xdr_remote_storage_pool_ret, &r))
+        return NULL;
+    virStoragePoolPtr pool = pool_new(vol->conn, &r.pool);
+    xdr_free((xdrproc_t)xdr_remote_storage_pool_ret, (char *)&r);
+    return pool;
+}
+
 static int
 vol_void(virStorageVolPtr vol, const char *func, int proc, unsigned int flags)
 {

@@ -107,6 +107,45 @@ class ShellStorageTest(unittest.TestCase):
         self.same('vol-resize', 'v', '1M', '--pool', 'p2')
         self.same('pool-define-as', 'bad', 'dir')
 
+    def test_create_from_xml_and_clone(self):
+        xml = os.path.join(self.daemon.root, 'c.xml')
+        with open(xml, 'w') as f:
+            f.write('<volume>\n  <name>c.raw</name>\n  <capacity>1048576</capacity>\n</volume>\n')
+        bad = os.path.join(self.daemon.root, 'bad.xml')
+        with open(bad, 'w') as f:
+            f.write('<volume>\n  <capacity>1048576</capacity>\n</volume>\n')
+        copy = os.path.join(self.daemon.root, 'copy.xml')
+        with open(copy, 'w') as f:
+            f.write('<volume>\n  <name>copy.raw</name>\n  <capacity>1048576</capacity>\n</volume>\n')
+        # Each changing command runs in modvirt, is undone by virsh, then runs in virsh.
+        steps = [
+            (['vol-create', 'default', xml], ['vol-delete', 'c.raw', '--pool', 'default']),
+            (['vol-create-from', 'default', copy, 'c.raw', '--inputpool', 'default'],
+             ['vol-delete', 'copy.raw', '--pool', 'default']),
+            (['vol-clone', 'c.raw', 'clone.raw', '--pool', 'default'],
+             ['vol-delete', 'clone.raw', '--pool', 'default']),
+        ]
+        for do, undo in steps:
+            mine = run([MODVIRT, '-c', self.uri, *do])
+            self.assertEqual(mine[0], 0, mine[2])
+            run([VIRSH, '-c', self.uri, *undo])
+            theirs = run([VIRSH, '-c', self.uri, *do])
+            self.assertEqual(mine, theirs, f'modvirt and virsh differ on {" ".join(do)}')
+        # The clone has the original's type and capacity (its allocation is the copy's own).
+        self.assertEqual(self.same('vol-info', 'clone.raw', '--pool', 'default').splitlines()[1:3],
+                         self.same('vol-info', 'c.raw', '--pool', 'default').splitlines()[1:3])
+        self.assertIn(os.path.join(self.images, 'clone.raw'), self.same('vol-list', 'default'))
+        for args in (['vol-create', 'default', bad], ['vol-create', 'default', xml],
+                     ['vol-create', 'default', os.path.join(self.daemon.root, 'none.xml')],
+                     ['vol-create', 'nope', xml],
+                     ['vol-create-from', 'default', copy, 'nope', '--inputpool', 'default'],
+                     ['vol-create-from', 'default', copy, 'c.raw', '--inputpool', 'nope'],
+                     ['vol-create-from', 'default', copy, 'c.raw'],
+                     ['vol-clone', 'c.raw', 'clone.raw', '--pool', 'default'],
+                     ['vol-clone', 'nope', 'x.raw', '--pool', 'default']):
+            self.same(*args)
+        self.assertNotIn('x.raw', self.same('vol-list', 'default'))
+
 
 if __name__ == '__main__':
     STORAGED, MODVIRT = sys.argv[1], sys.argv[2]
