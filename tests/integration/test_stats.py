@@ -243,10 +243,13 @@ class StatsTest(unittest.TestCase):
             self.stop_hogs()
         harness.log(f'vCPU share of a second: calm {calm}, with 2 pinned busy loops {busy}')
         # The vCPU (always runnable: idle=poll) now waits most of the time (2/3 on a quiet
-        # machine).  On a loaded machine it waited already; then the run time it lost shows.
+        # machine).  On a loaded machine it waited already; then the run time it lost shows:
+        # with k other runnable tasks on that CPU its share goes from 1/(1+k) to 1/(3+k),
+        # which is 0.6 of what it had at k = 2 and still 0.71 when the window catches k
+        # moving (seen once in a parallel test run), hence 0.8.
         self.assertGreater(busy['delay'], 0.45, busy)
         self.assertGreater(busy['wait'], 0.45, busy)
-        self.assertTrue(busy['delay'] > calm['delay'] + 0.1 or busy['time'] < calm['time'] * 0.7, (calm, busy))
+        self.assertTrue(busy['delay'] > calm['delay'] + 0.1 or busy['time'] < calm['time'] * 0.8, (calm, busy))
         # Run time and wait together cannot exceed the wall time (plus jitter of the window).
         self.assertLess(busy['time'] + busy['delay'], 1.15, busy)
 
