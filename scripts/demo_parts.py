@@ -131,6 +131,7 @@ def guest_on_volume_and_network(demo):
             print('guest serial:', line.strip())
     demo.run('virsh', '-c', uri, 'domblklist', 'demo-net', check=False)
     demo.run('virsh', '-c', uri, 'net-dhcp-leases', 'default')
+    demo.run('virsh', '-c', uri, 'domifaddr', 'demo-net')
     demo.run('virsh', '-c', uri, 'destroy', 'demo-net')
 
 
