@@ -265,3 +265,17 @@ mv_seccomp_deny_hypervisor(GError **error)
 {
     return mv_seccomp_deny(mv_seccomp_hypervisor_denied, mv_seccomp_hypervisor_ndenied, error);
 }
+
+bool
+mv_seccomp_deny_hypervisor_except(const MvSyscallRule *except, size_t nexcept, GError **error)
+{
+    g_autoptr(GArray) rules = g_array_sized_new(FALSE, FALSE, sizeof(MvSyscallRule), mv_seccomp_hypervisor_ndenied);
+    for (size_t i = 0; i < mv_seccomp_hypervisor_ndenied; i++) {
+        bool excepted = false;
+        for (size_t j = 0; j < nexcept && !excepted; j++)
+            excepted = strcmp(mv_seccomp_hypervisor_denied[i].name, except[j].name) == 0;
+        if (!excepted)
+            g_array_append_val(rules, mv_seccomp_hypervisor_denied[i]);
+    }
+    return mv_seccomp_deny((const MvSyscallRule *)(void *)rules->data, rules->len, error);
+}

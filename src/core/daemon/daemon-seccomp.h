@@ -42,3 +42,6 @@ extern const MvSyscallRule mv_seccomp_hypervisor_denied[];
 extern const size_t mv_seccomp_hypervisor_ndenied;
 /* mv_seccomp_deny() with that list. */
 bool mv_seccomp_deny_hypervisor(GError **error);
+/* mv_seccomp_deny() with that list less the calls in @except (by name), for a daemon whose
+ * helpers need a few of them (storaged's mount and mkfs); each exception carries its reason. */
+bool mv_seccomp_deny_hypervisor_except(const MvSyscallRule *except, size_t nexcept, GError **error);
